@@ -1,0 +1,49 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace AmtSharp.Models.Vit;
+
+/// <summary>Pre-norm transformer block: y = x + attn(norm1(x)); out = y + mlp(norm2(y)). LayerNorm eps 1e-6.</summary>
+public sealed class Block : Module<Tensor, Tensor>
+{
+    internal const double NormEps = 1e-6;
+
+    private readonly LayerNorm norm1;
+    private readonly Attention attn;
+    private readonly LayerNorm norm2;
+    private readonly Mlp mlp;
+
+    public Block(int width, int heads, int mlpHidden) : base(nameof(Block))
+    {
+        norm1 = LayerNorm(width, eps: NormEps);
+        attn = new Attention(width, heads);
+        norm2 = LayerNorm(width, eps: NormEps);
+        mlp = new Mlp(width, mlpHidden);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var y = x + attn.forward(norm1.forward(x));
+        return (y + mlp.forward(norm2.forward(y))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The same block through the explicit attention path; also returns the probabilities.</summary>
+    public (Tensor Output, Tensor Probabilities) ForwardWithAttention(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var (a, probs) = attn.ForwardWithProbabilities(norm1.forward(x));
+        var y = x + a;
+        var output = y + mlp.forward(norm2.forward(y));
+        return (output.MoveToOuterDisposeScope(), probs.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Attention probabilities of this block for input x, without the rest of the block.</summary>
+    public Tensor AttentionProbabilities(Tensor x)
+    {
+        using var n = norm1.forward(x);
+        return attn.Probabilities(n);
+    }
+}
