@@ -34,6 +34,30 @@ public sealed class MaskPlan : IDisposable
         NumPatches = numPatches;
     }
 
+    /// <summary>
+    /// A plan from per-patch codes [B, L] (1 masked, −1 thrown, 0 visible), e.g. a hand-made mask; every row must
+    /// have the same counts.
+    /// </summary>
+    public static MaskPlan FromCodes(Tensor codes)
+    {
+        using var scope = NewDisposeScope();
+        long b = codes.shape[0];
+        int l = (int)codes.shape[1];
+        Tensor Select(int code)
+        {
+            var hits = codes.eq(code);
+            long total = hits.sum().item<long>();
+            if (total % b != 0 || !hits.sum(1).eq(total / b).all().item<bool>())
+            {
+                throw new ArgumentException($"every sample must have the same number of patches with code {code}");
+            }
+            return hits.nonzero()[.., 1].reshape(b, total / b);       // row-major, so each row is sorted
+        }
+        var plan = new MaskPlan(Select(MaskedCode), Select(ThrownCode), Select(0), l);
+        return new MaskPlan(plan.Masked.MoveToOuterDisposeScope(), plan.Thrown.MoveToOuterDisposeScope(),
+            plan.Visible.MoveToOuterDisposeScope(), l);
+    }
+
     /// <summary>Masked patch indices [B, n_m].</summary>
     public Tensor Masked { get; }
 
