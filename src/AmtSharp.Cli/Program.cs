@@ -1,6 +1,40 @@
+using System.CommandLine;
+using AmtSharp.Cli.Commands;
+
 namespace AmtSharp.Cli;
 
+/// <summary>The `amt` command. User errors print one line and exit with code 2, never a stack trace.</summary>
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public const int UserError = 2;
+
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the command line with the given writers (tests call this directly).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = BuildRoot();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"amt: {parsed.Errors[0].Message} (see 'amt --help')");
+            return UserError;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (UserErrors.IsUserError(e))
+        {
+            error.WriteLine($"amt: {UserErrors.Describe(e)}");
+            return UserError;
+        }
+    }
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("AmtSharp: masked image modelling (MAE, SimMIM) with attention-driven masking and throwing (AMT) for .NET.");
+        root.Subcommands.Add(InfoCommand.Create());
+        return root;
+    }
 }
