@@ -30,6 +30,11 @@ public sealed class RandomMasking : IMaskingStrategy
         var grid = new MaskGrid(patchGrid);
         var checkedCounts = MaskCounts.From(maskRatio, 0, grid.Cells, Rounding.Floor, option);
         int keep = (int)Math.Floor(grid.Cells * (1 - maskRatio) + 1e-9);
+        if (keep < 1)
+        {
+            // ⌊L(1 − r)⌋ can be 0 even when ⌊rL⌋ < L (e.g. L = 64, r = 0.99): the encoder would get no patch.
+            throw new ConfigException(option, $"{maskRatio} leaves no visible patch out of {grid.Cells}");
+        }
         return new RandomMasking(grid, checkedCounts with { Masked = grid.Cells - keep, Visible = keep });
     }
 

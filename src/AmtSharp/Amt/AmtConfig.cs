@@ -1,0 +1,108 @@
+using AmtSharp.Masking;
+
+namespace AmtSharp.Amt;
+
+/// <summary>
+/// AMT's settings (amt-method §8, §10, §11.1). One object, no shadowed defaults (the official README command
+/// silently ran without throwing, §15 #4). Start epoch and refresh interval are fractions of the run unless given
+/// explicitly, so short runs scale (§10).
+/// </summary>
+/// <param name="MaskRatio">r: share of cells masked (reconstructed).</param>
+/// <param name="ThrowRatio">t: share of cells thrown (in neither encoder, decoder nor loss); 0 = attention-driven masking only.</param>
+/// <param name="Variant">Which cells are masked and which thrown (ablations, §14.2).</param>
+/// <param name="Rounding">How ratios become counts: Floor (MAE) or Ceil (SimMIM).</param>
+/// <param name="WarmupMaskRatio">Random mask ratio before AMT starts (MAE 0.75, SimMIM 0.6; the official SimMIM-AMT used 0.44).</param>
+/// <param name="StartFraction">f_s: s = max(1, ⌊f_s·E + 0.5⌋) unless <paramref name="StartEpoch"/> is set.</param>
+/// <param name="RefreshFraction">f_k: k = max(1, ⌊f_k·E + 0.5⌋) unless <paramref name="RefreshInterval"/> is set.</param>
+/// <param name="StartEpoch">Explicit s (first epoch with AMT; the prior is first computed after epoch s − 1).</param>
+/// <param name="RefreshInterval">Explicit k in epochs.</param>
+/// <param name="Epsilon">ε added to every weight before the draw (§8.1): keeps zero-weight cells random.</param>
+public sealed record AmtConfig(
+    double MaskRatio = 0.45,
+    double ThrowRatio = 0.40,
+    AmtVariant Variant = AmtVariant.Attention,
+    Rounding Rounding = Rounding.Floor,
+    double WarmupMaskRatio = 0.75,
+    double StartFraction = 0.1,
+    double RefreshFraction = 0.1,
+    int? StartEpoch = null,
+    int? RefreshInterval = null,
+    double Epsilon = 1e-6)
+{
+    /// <summary>Option names used in error messages (and by the command line).</summary>
+    public static class Options
+    {
+        public const string MaskRatio = "mask-ratio";
+        public const string ThrowRatio = "throw-ratio";
+        public const string Variant = "amt-variant";
+        public const string WarmupMaskRatio = "warmup-mask-ratio";
+        public const string StartFraction = "amt-start-fraction";
+        public const string RefreshFraction = "amt-refresh-fraction";
+        public const string StartEpoch = "amt-start-epoch";
+        public const string RefreshInterval = "amt-refresh-interval";
+        public const string Epsilon = "amt-epsilon";
+    }
+
+    /// <summary>MAE + AMT (official settings): r 0.45, t 0.40, random 0.75 warm-up, f_s = f_k = 0.1, floor.</summary>
+    public static AmtConfig ForMae() => new(0.45, 0.40, AmtVariant.Attention, Rounding.Floor, 0.75, 0.1, 0.1);
+
+    /// <summary>SimMIM + AMT (official settings, our warm-up default): r 0.44, t 0.26, random 0.6 warm-up, f_s = f_k = 0.2, ceil.</summary>
+    public static AmtConfig ForSimMim() => new(0.44, 0.26, AmtVariant.Attention, Rounding.Ceil, 0.6, 0.2, 0.2);
+
+    /// <summary>AMT counts on a grid of <paramref name="cells"/> cells; throws <see cref="ConfigException"/> when impossible.</summary>
+    public MaskCounts Counts(int cells) =>
+        MaskCounts.From(MaskRatio, ThrowRatio, cells, Rounding, Options.MaskRatio, Options.ThrowRatio);
+
+    /// <summary>
+    /// Refuses settings that cannot run on <paramref name="cells"/> cells (and, when given, a run of
+    /// <paramref name="totalEpochs"/> epochs), naming the option.
+    /// </summary>
+    public AmtConfig Validate(int cells, int? totalEpochs = null)
+    {
+        if (!Enum.IsDefined(Variant))
+        {
+            throw new ConfigException(Options.Variant, $"unknown variant {(int)Variant}");
+        }
+        _ = Counts(cells);
+        _ = MaskCounts.From(WarmupMaskRatio, 0, cells, Rounding, Options.WarmupMaskRatio);
+        Require(double.IsFinite(Epsilon) && Epsilon > 0, Options.Epsilon, $"must be positive, got {Epsilon}");
+        // f_s may be 0 (start after the first epoch, s = 1); f_k must give a positive interval.
+        Require(double.IsFinite(StartFraction) && StartFraction >= 0 && StartFraction < 1, Options.StartFraction,
+            $"must be in [0, 1), got {StartFraction}");
+        Require(double.IsFinite(RefreshFraction) && RefreshFraction > 0 && RefreshFraction <= 1, Options.RefreshFraction,
+            $"must be in (0, 1], got {RefreshFraction}");
+        if (StartEpoch is int s)
+        {
+            Require(s >= 1, Options.StartEpoch, $"must be at least 1 (the prior is computed after epoch s − 1 ≥ 0), got {s}");
+        }
+        if (RefreshInterval is int k)
+        {
+            Require(k >= 1, Options.RefreshInterval, $"must be a positive number of epochs, got {k}");
+        }
+        if (totalEpochs is int e)
+        {
+            Require(e >= 2, "epochs", $"AMT needs at least 2 epochs (one to compute the prior after), got {e}");
+            int start = ResolveStart(e);
+            Require(start <= e - 1, StartEpoch is null ? Options.StartFraction : Options.StartEpoch,
+                $"AMT would start at epoch {start}, but a run of {e} epochs ends at epoch {e - 1} and the prior is never refreshed after the last epoch");
+        }
+        return this;
+    }
+
+    /// <summary>s for a run of <paramref name="totalEpochs"/> epochs.</summary>
+    public int ResolveStart(int totalEpochs) => StartEpoch ?? Math.Max(1, RoundHalfUp(StartFraction * totalEpochs));
+
+    /// <summary>k for a run of <paramref name="totalEpochs"/> epochs.</summary>
+    public int ResolveInterval(int totalEpochs) => RefreshInterval ?? Math.Max(1, RoundHalfUp(RefreshFraction * totalEpochs));
+
+    // ⌊x + 0.5⌋ with the same 1e-9 guard as the counts: 0.1 · 25 = 2.5000000000000004 must not flip.
+    private static int RoundHalfUp(double x) => (int)Math.Floor(x + 0.5 + 1e-9);
+
+    private static void Require(bool ok, string option, string message)
+    {
+        if (!ok)
+        {
+            throw new ConfigException(option, message);
+        }
+    }
+}
