@@ -58,22 +58,21 @@ public static class CheckpointFile
             long total = PreambleSize + 4 + header.Length + 4 + entries.Sum(e => e.Size) + HashSize;
             using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                using (var stream = wrap is null ? file : wrap(file))
+                // The wrapper (tests only) is not disposed: it must not close the file before the flush.
+                var stream = wrap is null ? file : wrap(file);
+                var w = new HashedWriter(stream);
+                w.Write(Magic);
+                w.WriteU32(FormatVersion);
+                w.WriteI64(total);
+                w.WriteI32(header.Length);
+                w.Write(header);
+                w.WriteI32(entries.Count);
+                foreach (var e in entries)
                 {
-                    var w = new HashedWriter(stream);
-                    w.Write(Magic);
-                    w.WriteU32(FormatVersion);
-                    w.WriteI64(total);
-                    w.WriteI32(header.Length);
-                    w.Write(header);
-                    w.WriteI32(entries.Count);
-                    foreach (var e in entries)
-                    {
-                        e.Write(w);
-                    }
-                    stream.Write(w.Finish());
-                    stream.Flush();
+                    e.Write(w);
                 }
+                stream.Write(w.Finish());
+                stream.Flush();
                 file.Flush(flushToDisk: true);
             }
             File.Move(tmp, full, overwrite: true);
