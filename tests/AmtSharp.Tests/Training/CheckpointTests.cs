@@ -223,6 +223,34 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void OptimizerStateForADifferentParameterOrderIsRefused()
+    {
+        using var m = new TinyVit();
+        var groups = ParamGroups.DecayNoDecay(m, 0.05);
+        using var opt = AdamWFactory.Create(groups, new AdamWConfig(1e-3));
+        var names = groups.SelectMany(g => g.ParameterNames).ToList();
+        using (var d = new CheckpointData().AddOptimizer("optim", opt, names))
+        {
+            CheckpointFile.Save(P("order.amtckpt"), d);
+        }
+        using var ck = CheckpointFile.Load(P("order.amtckpt"));
+        ck.ApplyOptimizer("optim", opt, names); // same order: fine
+
+        var swapped = names.ToList();
+        (swapped[0], swapped[1]) = (swapped[1], swapped[0]);
+        var e = Assert.Throws<CheckpointException>(() => ck.ApplyOptimizer("optim", opt, swapped));
+        Assert.Contains($"position 0 is '{names[0]}'", e.Message);
+    }
+
+    [Fact]
+    public void EmptyFileIsRefused()
+    {
+        File.WriteAllBytes(P("empty.amtckpt"), Array.Empty<byte>());
+        Assert.Contains("is empty", Assert.Throws<CheckpointException>(() => CheckpointFile.Load(P("empty.amtckpt"))).Message);
+        Assert.Contains("does not exist", Assert.Throws<CheckpointException>(() => CheckpointFile.Load(P("nope.amtckpt"))).Message);
+    }
+
+    [Fact]
     public void CrashDuringSaveLeavesPreviousCheckpointLoadable()
     {
         var path = SaveTrained("c.amtckpt", steps: 1);

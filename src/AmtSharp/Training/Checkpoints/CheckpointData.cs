@@ -68,12 +68,23 @@ public sealed class CheckpointData : IDisposable
         return this;
     }
 
-    /// <summary>Adds an optimizer's state under "section/" (see <see cref="OptimizerState"/>).</summary>
-    public CheckpointData AddOptimizer(string section, object optimizer)
+    /// <summary>
+    /// Adds an optimizer's state under "section/" (see <see cref="OptimizerState"/>). Optimizer state is
+    /// positional; pass the parameter names in optimizer order (e.g. from the ParamGroupSpecs) so that loading
+    /// can refuse state built for a different grouping instead of silently mixing up moments.
+    /// </summary>
+    public CheckpointData AddOptimizer(string section, object optimizer, IEnumerable<string>? parameterNames = null)
     {
         OptimizerState.Export(optimizer, (key, t, owned) => AddTensor(section + SectionSeparator + key, t, owned));
+        if (parameterNames is not null)
+        {
+            Metadata[ParameterNamesKey(section)] = new JsonArray(parameterNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
+        }
         return this;
     }
+
+    /// <summary>Metadata key under which <see cref="AddOptimizer"/> records the parameter order.</summary>
+    public static string ParameterNamesKey(string section) => section + ".parameter_names";
 
     private static void ValidateName(string name)
     {

@@ -97,15 +97,27 @@ public static class CheckpointFile
     }
 
     /// <summary>Reads and verifies a checkpoint (magic, version, length, checksum); the result owns its tensors.</summary>
-    public static LoadedCheckpoint Load(string path)
+    public static LoadedCheckpoint Load(string path) => WithFile(path, (file, full) =>
+    {
+        Verify(file, full);
+        file.Position = PreambleSize;
+        return Parse(file, full);
+    });
+
+    /// <summary>Checks magic, version, length and checksum without building tensors.</summary>
+    public static void Verify(string path) => WithFile(path, (file, full) =>
+    {
+        Verify(file, full);
+        return true;
+    });
+
+    private static T WithFile<T>(string path, Func<FileStream, string, T> body)
     {
         string full = Path.GetFullPath(path);
         try
         {
             using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-            Verify(file, full);
-            file.Position = PreambleSize;
-            return Parse(file, full);
+            return body(file, full);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -117,21 +129,17 @@ public static class CheckpointFile
         }
     }
 
-    /// <summary>Checks magic, version, length and checksum without building tensors.</summary>
-    public static void Verify(string path)
-    {
-        string full = Path.GetFullPath(path);
-        using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        Verify(file, full);
-    }
-
     private static void Verify(FileStream file, string path)
     {
         long actual = file.Length;
         Span<byte> pre = stackalloc byte[PreambleSize];
         int got = file.ReadAtLeast(pre, PreambleSize, throwOnEndOfStream: false);
+        if (got == 0)
+        {
+            throw new CheckpointException(path, "is empty");
+        }
         int magicBytes = Math.Min(got, Magic.Length);
-        if (!pre[..magicBytes].SequenceEqual(Magic.AsSpan(0, magicBytes)) || got == 0)
+        if (!pre[..magicBytes].SequenceEqual(Magic.AsSpan(0, magicBytes)))
         {
             throw new CheckpointException(path, "is not an AmtSharp checkpoint (wrong magic bytes)");
         }

@@ -62,13 +62,29 @@ public sealed class LoadedCheckpoint : IDisposable
         return ModuleState.Apply(module, entries, strict, FilePath);
     }
 
-    /// <summary>Restores optimizer state saved with <see cref="CheckpointData.AddOptimizer"/>.</summary>
-    public void ApplyOptimizer(string section, object optimizer)
+    /// <summary>
+    /// Restores optimizer state saved with <see cref="CheckpointData.AddOptimizer"/>. When both the file and
+    /// the caller give parameter names, their order must agree.
+    /// </summary>
+    public void ApplyOptimizer(string section, object optimizer, IEnumerable<string>? parameterNames = null)
     {
         var entries = Section(section);
         if (entries.Count == 0)
         {
             throw new CheckpointException(FilePath, $"has no section '{section}'");
+        }
+        if (parameterNames is not null && Metadata[CheckpointData.ParameterNamesKey(section)] is JsonArray saved)
+        {
+            var expected = parameterNames.ToList();
+            var stored = saved.Select(n => n?.GetValue<string>() ?? "").ToList();
+            int firstDiff = Enumerable.Range(0, Math.Min(expected.Count, stored.Count)).FirstOrDefault(i => expected[i] != stored[i], -1);
+            if (stored.Count != expected.Count || firstDiff >= 0)
+            {
+                string where = firstDiff >= 0
+                    ? $"position {firstDiff} is '{stored[firstDiff]}' in the file but '{expected[firstDiff]}' in the optimizer"
+                    : $"the file has {stored.Count} parameters, the optimizer {expected.Count}";
+                throw new CheckpointException(FilePath, $"section '{section}' was saved for a different parameter order: {where}");
+            }
         }
         try
         {

@@ -9,6 +9,7 @@ public static class Gradients
     /// <summary>Clips the total L2 norm of the gradients in place; returns the norm before clipping.</summary>
     public static double ClipNorm(IEnumerable<Parameter> parameters, double maxNorm)
     {
+        using var scope = torch.NewDisposeScope(); // each .grad access makes a handle; release them here
         var withGrad = parameters.Where(p => p.grad is not null).ToList();
         if (withGrad.Count == 0)
         {

@@ -95,6 +95,7 @@ public sealed class Lars : IDisposable
     public void ZeroGrad()
     {
         using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope(); // grad handles and in-place aliases
         foreach (var p in Parameters)
         {
             p.grad?.zero_();
