@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace AmtSharp.Training.Checkpoints;
+
+/// <summary>
+/// Numbered checkpoints in one folder: "checkpoint-00012.amtckpt". Finds the newest readable one, so a
+/// corrupted latest file (e.g. a disk error) falls back to the one before it.
+/// </summary>
+public sealed class CheckpointFolder
+{
+    public const string Prefix = "checkpoint-";
+    public const string Extension = ".amtckpt";
+
+    public CheckpointFolder(string directory)
+    {
+        Directory = Path.GetFullPath(directory);
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Path of the checkpoint with number <paramref name="index"/> (epoch or step).</summary>
+    public string PathFor(long index) =>
+        Path.Combine(Directory, Prefix + index.ToString("D5", CultureInfo.InvariantCulture) + Extension);
+
+    /// <summary>Saves atomically as number <paramref name="index"/>; returns the path.</summary>
+    public string Save(long index, CheckpointData data)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        string path = PathFor(index);
+        CheckpointFile.Save(path, data);
+        return path;
+    }
+
+    /// <summary>Checkpoint files by number, newest first (".tmp" leftovers are ignored).</summary>
+    public IReadOnlyList<(long Index, string Path)> List()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return System.Array.Empty<(long, string)>();
+        }
+        return System.IO.Directory.EnumerateFiles(Directory, Prefix + "*" + Extension)
+            .Select(p => (ok: TryIndex(p, out long i), i, p))
+            .Where(x => x.ok)
+            .OrderByDescending(x => x.i)
+            .Select(x => (x.i, x.p))
+            .ToList();
+    }
+
+    /// <summary>
+    /// Loads the newest checkpoint that verifies, or null when there is none. Files that fail verification
+    /// are reported through <paramref name="skipped"/> (e.g. for a log line) and passed over.
+    /// </summary>
+    public LoadedCheckpoint? TryLoadLatest(Action<CheckpointException>? skipped = null)
+    {
+        foreach (var (_, path) in List())
+        {
+            try
+            {
+                return CheckpointFile.Load(path);
+            }
+            catch (CheckpointException e)
+            {
+                skipped?.Invoke(e);
+            }
+        }
+        return null;
+    }
+
+    private static bool TryIndex(string path, out long index)
+    {
+        string name = Path.GetFileName(path);
+        string digits = name[Prefix.Length..^Extension.Length];
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out index);
+    }
+}
