@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AmtSharp.Amt;
+using AmtSharp.Core;
+using AmtSharp.Data;
+using AmtSharp.Data.Loading;
+using AmtSharp.Data.Transforms;
+using AmtSharp.Masking;
+using AmtSharp.Models;
+using AmtSharp.Training.Checkpoints;
+using AmtSharp.Training.Optim;
+using AmtSharp.Training.Runs;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AmtSharp.Training.Pretraining;
+
+/// <summary>What a pretraining run ended with.</summary>
+public sealed record PretrainResult(
+    int EpochsCompleted,
+    long Steps,
+    bool Finished,
+    double FinalLoss,
+    IReadOnlyList<EpochReport> Epochs,
+    string? Checkpoint,
+    double TrainSeconds,
+    double RefreshSeconds);
+
+/// <summary>
+/// The pretraining loop: AdamW with decay/no-decay groups, per-iteration warm-up + cosine lr, gradient accumulation,
+/// optional clipping, random masking until AMT starts, prior refreshes on the AMT schedule, checkpoints that make a
+/// resumed run end with the same weights as an uninterrupted one, and a stop on a non-finite loss.
+/// Every random choice comes from <see cref="Seeds"/> (seed, purpose, epoch / step / index).
+/// </summary>
+public sealed class Pretrainer : IDisposable
+{
+    private const string ModelSection = "model";
+    private const string OptimizerSection = "optimizer";
+    private const string PriorArray = "prior";
+
+    private readonly PretrainConfig config;
+    private readonly IImageSource source;
+    private readonly RunFolder? run;
+    private readonly CheckpointFolder? checkpoints;
+    private readonly IPretrainObserver observer;
+    private readonly Device device;
+    private readonly ImageLoader loader;
+    private readonly AmtSchedule? schedule;
+    private readonly IMaskingStrategy randomStrategy;
+    private readonly MaskGrid grid;
+    private readonly AdamW optimizer;
+    private readonly double[] lrScales;
+    private readonly string[] parameterNames;
+    private readonly LrSchedule lr;
+    private readonly List<EpochReport> history = [];
+
+    private int epoch;
+    private int nextBatch;
+    private long step;
+    private double epochLossSum;
+    private int epochLossCount;
+    private double trainSeconds;
+    private double refreshSeconds;
+    private string? lastCheckpoint;
+
+    public Pretrainer(PretrainConfig config, IImageSource source, string? outputDir = null, IPretrainObserver? observer = null)
+    {
+        this.config = config.Validate(source.Count);
+        this.source = source;
+        this.observer = observer ?? new NullObserver();
+        device = new Device(config.Device);
+        if (outputDir is not null)
+        {
+            run = RunFolder.Create(outputDir);
+            checkpoints = new CheckpointFolder(run.PathOf("checkpoints"));
+        }
+
+        (Module, Model) = MimFactory.CreateModel(config);
+        Module.to(device);                                   // before the optimizer (guide B6)
+        var groups = ParamGroups.DecayNoDecay(Module, config.WeightDecay, ParamGroups.DefaultNoDecayNames);
+        optimizer = AdamWFactory.Create(groups, new AdamWConfig(1e-3, Beta2: config.Beta2, WeightDecay: config.WeightDecay));
+        lrScales = ParamGroups.Scales(groups);
+        parameterNames = groups.SelectMany(g => g.ParameterNames).ToArray();
+        lr = new LrSchedule(config.BaseLr, config.EffectiveBatch, config.WarmupEpochs, config.Epochs, config.MinLr);
+
+        grid = MimFactory.Grid(config);
+        randomStrategy = MimFactory.RandomStrategy(config, config.Amt?.WarmupMaskRatio ?? config.MaskRatio);
+        schedule = config.Amt is { } amt ? new AmtSchedule(config.Epochs, amt, grid) : null;
+        Prior = new PriorStore(source.Count, config.Encoder.GridSize);
+        loader = new ImageLoader(source, new LoaderOptions(
+            TransformSpec.Train(config.Encoder.ImageSize, config.CropScaleMin), config.BatchSize, Shuffle: true, DropLast: true,
+            Seed: config.Seed, Workers: config.Workers,
+            OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail));
+    }
+
+    public nn.Module Module { get; }
+
+    public IMaskedImageModel Model { get; }
+
+    public PriorStore Prior { get; private set; }
+
+    public AmtSchedule? Schedule => schedule;
+
+    public MaskGrid Grid => grid;
+
+    public RunFolder? Run => run;
+
+    public int BatchesPerEpoch => loader.BatchesPerEpoch;
+
+    /// <summary>Images skipped under the skip policy, for the run summary.</summary>
+    public IReadOnlyList<SkippedSample> Skipped => loader.Skipped;
+
+    /// <summary>
+    /// Trains to the end (or until <paramref name="stopAfterSteps"/> optimizer steps in total, then checkpoints and
+    /// returns: an interruption that <paramref name="resume"/> continues exactly).
+    /// </summary>
+    public PretrainResult Train(bool resume = false, long? stopAfterSteps = null, CancellationToken cancellation = default)
+    {
+        if (run is not null)
+        {
+            run.WriteConfig(config);
+            run.WriteEnvironment();
+        }
+        if (resume)
+        {
+            Resume();
+        }
+        Module.train();
+        while (epoch < config.Epochs)
+        {
+            var strategy = StrategyFor(epoch);
+            var clock = Stopwatch.StartNew();
+            MaskingDiagnostics? diagnostics = null;
+            foreach (var batch in loader.Epoch(epoch, nextBatch, cancellation))
+            {
+                using (batch)
+                {
+                    var measured = TrainStep(batch, strategy, wantDiagnostics: diagnostics is null && strategy.UsesWeights);
+                    diagnostics ??= measured;
+                }
+                nextBatch = batch.BatchIndex + 1;
+                if (stopAfterSteps is long stop && step >= stop && IsAccumulationBoundary(nextBatch))
+                {
+                    trainSeconds += clock.Elapsed.TotalSeconds;
+                    SaveCheckpoint();
+                    return Result(finished: false);
+                }
+            }
+            double epochTrain = clock.Elapsed.TotalSeconds;
+            trainSeconds += epochTrain;
+            var report = FinishEpoch(strategy, epochTrain, diagnostics, cancellation);
+            history.Add(report);
+            run?.AppendMetrics(report);
+            observer.OnEpoch(report);
+            bool last = epoch == config.Epochs;
+            if (last || (config.CheckpointEvery > 0 && epoch % config.CheckpointEvery == 0))
+            {
+                SaveCheckpoint();
+            }
+        }
+        return Result(finished: true);
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        Module.Dispose();
+    }
+
+    private IMaskingStrategy StrategyFor(int e) => schedule?.StrategyFor(e) ?? randomStrategy;
+
+    private bool IsAccumulationBoundary(int batchesDone) =>
+        batchesDone % config.Accumulation == 0 || batchesDone == loader.BatchesPerEpoch;
+
+    // One micro-batch: forward, loss check, backward, and an optimizer step at accumulation boundaries.
+    private MaskingDiagnostics? TrainStep(ImageBatch batch, IMaskingStrategy strategy, bool wantDiagnostics)
+    {
+        using var scope = NewDisposeScope();
+        var clock = Stopwatch.StartNew();
+        int b = batch.BatchIndex;
+        double tau = LrSchedule.Tau(epoch, b, loader.BatchesPerEpoch);
+        double currentLr = lr.Apply(optimizer, lrScales, tau);
+
+        var images = batch.Images.to(device);
+        var weights = strategy.UsesWeights ? PriorMapping.Weights(Prior, batch.Indices, batch.Geometry, grid) : null;
+        using var generator = new Generator((ulong)Seeds.Derive(config.Seed, Seeds.Purpose.Masking, epoch, b));
+        using var plan = strategy.Plan(new MaskRequest(batch.Count, generator, weights)).To(device);
+        var output = Model.Forward(images, plan);
+        double loss = output.Loss.item<float>();
+        if (!double.IsFinite(loss))
+        {
+            throw new NonFiniteLossException(epoch, b, step, loss, lastCheckpoint);
+        }
+        (output.Loss / config.Accumulation).backward();
+        if (IsAccumulationBoundary(b + 1))
+        {
+            if (config.ClipGrad > 0)
+            {
+                Gradients.ClipNorm(Module.parameters().Where(p => p.requires_grad), config.ClipGrad);
+            }
+            optimizer.step();
+            optimizer.zero_grad();
+            step++;
+        }
+        epochLossSum += loss;
+        epochLossCount++;
+        observer.OnStep(new StepReport(epoch, b, loader.BatchesPerEpoch, step, loss, currentLr, batch.Count / clock.Elapsed.TotalSeconds));
+        return wantDiagnostics && weights is not null ? MaskingDiagnostics.Measure(weights, plan.To(CPU), grid) : null;
+    }
+
+    // End of epoch: the prior refresh when due, the epoch's report, and the position moved to the next epoch.
+    private EpochReport FinishEpoch(IMaskingStrategy strategy, double epochTrain, MaskingDiagnostics? diagnostics,
+        CancellationToken cancellation)
+    {
+        double refresh = 0;
+        PriorStatistics? priorStats = null;
+        if (schedule?.RefreshAfterEpoch(epoch) == true)
+        {
+            observer.OnRefreshStart(epoch, source.Count);
+            var clock = Stopwatch.StartNew();
+            var encoder = Model.Encoder;
+            PriorPass.Run(encoder, source, Prior, config.PriorBatchSize, config.Workers, device,
+                config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, cancellation);
+            Prior.MarkComputed(epoch);
+            refresh = clock.Elapsed.TotalSeconds;
+            refreshSeconds += refresh;
+            priorStats = Prior.Statistics();
+        }
+        var counts = ComputeAccounting.InPatches(strategy.Counts, grid);
+        var tokens = (config.Method == MimMethod.Mae ? ComputeAccounting.ForMae(config.MaeModel) : ComputeAccounting.ForSimMim(config.Encoder)).Tokens(counts);
+        var report = new EpochReport(
+            epoch,
+            epochLossCount > 0 ? epochLossSum / epochLossCount : double.NaN,
+            lr.LrAt(epoch + 1.0),
+            loader.BatchesPerEpoch * config.BatchSize / Math.Max(epochTrain, 1e-9),
+            epochTrain,
+            refresh,
+            strategy is RandomMasking ? $"random {counts}" : $"amt {counts}",
+            tokens.Encoder,
+            tokens.Decoder,
+            priorStats,
+            diagnostics);
+        epoch++;
+        nextBatch = 0;
+        epochLossSum = 0;
+        epochLossCount = 0;
+        return report;
+    }
+
+    private PretrainResult Result(bool finished) => new(
+        epoch, step, finished, history.Count > 0 ? history[^1].Loss : double.NaN, history, lastCheckpoint, trainSeconds, refreshSeconds);
+
+    private void SaveCheckpoint()
+    {
+        if (checkpoints is null)
+        {
+            return;
+        }
+        using var data = new CheckpointData()
+            .With("config", JsonSerializer.SerializeToNode(config, RunFolder.JsonOptions))
+            .With("epoch", epoch)
+            .With("next_batch", nextBatch)
+            .With("step", step)
+            .With("epoch_loss_sum", epochLossSum)
+            .With("epoch_loss_count", epochLossCount)
+            .With("prior_epoch", Prior.ComputedAtEpoch)
+            .With("dataset_count", source.Count)
+            .With("library_version", LibraryInfo.Version)
+            .AddModule(ModelSection, Module)
+            .AddOptimizer(OptimizerSection, optimizer, parameterNames)
+            .AddArray(PriorArray, new FloatArray(Prior.ToArray(), [Prior.Count, Prior.Cells]));
+        // Index by global position so a mid-epoch checkpoint sorts after the previous epoch's.
+        lastCheckpoint = checkpoints.Save((long)epoch * 1_000_000 + nextBatch, data);
+    }
+
+    private void Resume()
+    {
+        if (checkpoints is null)
+        {
+            throw new ConfigException("resume", "needs an output folder holding checkpoints");
+        }
+        using var checkpoint = checkpoints.TryLoadLatest()
+            ?? throw new ConfigException("resume", $"no checkpoint found in {checkpoints.Directory}");
+        CheckConfigMatches(checkpoint);
+        checkpoint.ApplyModule(ModelSection, Module);
+        checkpoint.ApplyOptimizer(OptimizerSection, optimizer, parameterNames);
+        var prior = checkpoint.Array(PriorArray);
+        Prior = PriorStore.FromArray(prior.Data, source.Count, config.Encoder.GridSize, checkpoint.Get<int>("prior_epoch"));
+        epoch = checkpoint.Get<int>("epoch");
+        nextBatch = checkpoint.Get<int>("next_batch");
+        step = checkpoint.Get<long>("step");
+        epochLossSum = checkpoint.Get<double>("epoch_loss_sum");
+        epochLossCount = checkpoint.Get<int>("epoch_loss_count");
+        lastCheckpoint = checkpoint.FilePath;
+        if (run is not null)
+        {
+            history.AddRange(run.ReadMetrics().Select(m => m.Deserialize<EpochReport>(RunFolder.JsonOptions)!).Where(r => r.Epoch < epoch));
+        }
+    }
+
+    // A checkpoint from another configuration would silently continue a different experiment.
+    private void CheckConfigMatches(LoadedCheckpoint checkpoint)
+    {
+        var saved = checkpoint.Get<JsonObject>("config");
+        var current = JsonSerializer.SerializeToNode(config, RunFolder.JsonOptions)!.AsObject();
+        var differences = current.Where(kv => kv.Key is not "workers" and not "device"
+                && !JsonNode.DeepEquals(kv.Value, saved[kv.Key]))
+            .Select(kv => $"{kv.Key} (checkpoint {saved[kv.Key]?.ToJsonString() ?? "missing"}, now {kv.Value?.ToJsonString()})")
+            .ToList();
+        if (differences.Count > 0)
+        {
+            throw new CheckpointException(checkpoint.FilePath, "was written with a different configuration: " + string.Join("; ", differences));
+        }
+        if (checkpoint.Get<int>("dataset_count") != source.Count)
+        {
+            throw new CheckpointException(checkpoint.FilePath,
+                $"was written for a dataset of {checkpoint.Get<int>("dataset_count")} images, this one has {source.Count}");
+        }
+    }
+
+    private sealed class NullObserver : IPretrainObserver
+    {
+    }
+}
