@@ -135,6 +135,8 @@ public sealed class ImageLoader
             {
                 while (pending.Reader.TryRead(out Task<ImageBatch>? build))
                 {
+                    // Batches may already be waiting; a cancelled consumer must not receive them.
+                    cancellation.ThrowIfCancellationRequested();
                     handedOut++;
                     yield return await build.ConfigureAwait(false);
                 }
