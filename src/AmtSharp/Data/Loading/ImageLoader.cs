@@ -80,7 +80,7 @@ public sealed class ImageLoader
 
     /// <summary>
     /// An epoch from <paramref name="startBatch"/> on. Batches are built by <see cref="LoaderOptions.Workers"/> threads,
-    /// at most about Prefetch + 2 exist at once. Worker errors and cancellation surface here, in batch order.
+    /// at most Prefetch + 2 exist at once (queued, being built, or held by the consumer). Worker errors and cancellation surface here, in batch order.
     /// Stopping early (break, exception) cancels the workers and disposes batches that were never handed out.
     /// </summary>
     public async IAsyncEnumerable<ImageBatch> EpochAsync(int epoch, int startBatch = 0,
@@ -89,42 +89,39 @@ public sealed class ImageLoader
         ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
         int[] order = EpochOrder(epoch);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        using var workers = new SemaphoreSlim(Options.Workers);
+        // Jobs go to the workers; their results come back to the consumer, in batch order, through the bounded channel.
+        var jobs = Channel.CreateUnbounded<BatchJob>(new UnboundedChannelOptions { SingleWriter = true });
         var pending = Channel.CreateBounded<Task<ImageBatch>>(
             new BoundedChannelOptions(Options.EffectivePrefetch) { SingleReader = true, SingleWriter = true });
         var started = new List<Task<ImageBatch>>();
 
-        // The producer starts batch builds in order; the bounded channel keeps it from running far ahead.
+        // Dedicated threads, not the thread pool: a batch takes long, and pool threads busy building batches
+        // would starve the continuations that hand batches to the consumer.
+        Task[] workers = [.. Enumerable.Range(0, Options.Workers).Select(_ => Task.Factory.StartNew(
+            () => RunWorker(jobs.Reader, epoch, order, stop.Token), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default))];
+
+        // The producer queues batches in order; the bounded channel keeps it at most Prefetch batches ahead.
         Task producer = Task.Run(async () =>
         {
             try
             {
                 for (int k = startBatch; k < BatchesPerEpoch; k++)
                 {
-                    int batchIndex = k;
-                    Task<ImageBatch> build = Task.Run(async () =>
-                    {
-                        await workers.WaitAsync(stop.Token).ConfigureAwait(false);
-                        try
-                        {
-                            return Build(epoch, batchIndex, order, stop.Token);
-                        }
-                        finally
-                        {
-                            workers.Release();
-                        }
-                    });
-                    lock (started)
-                    {
-                        started.Add(build);
-                    }
-                    await pending.Writer.WriteAsync(build, stop.Token).ConfigureAwait(false);
+                    var job = new BatchJob(k, new TaskCompletionSource<ImageBatch>(TaskCreationOptions.RunContinuationsAsynchronously));
+                    started.Add(job.Result.Task);
+                    jobs.Writer.TryWrite(job);
+                    await pending.Writer.WriteAsync(job.Result.Task, stop.Token).ConfigureAwait(false);
                 }
                 pending.Writer.TryComplete();
             }
             catch (Exception e)
             {
                 pending.Writer.TryComplete(e);
+            }
+            finally
+            {
+                jobs.Writer.TryComplete();
             }
         });
 
@@ -146,7 +143,40 @@ public sealed class ImageLoader
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await producer.ConfigureAwait(false);
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            while (jobs.Reader.TryRead(out BatchJob? orphan))
+            {
+                orphan.Result.TrySetCanceled();
+            }
             await DisposeUnclaimed(started, handedOut).ConfigureAwait(false);
+        }
+    }
+
+    private sealed record BatchJob(int BatchIndex, TaskCompletionSource<ImageBatch> Result);
+
+    /// <summary>One worker thread: builds queued batches until the queue ends or the epoch is stopped.</summary>
+    private void RunWorker(ChannelReader<BatchJob> jobs, int epoch, int[] order, CancellationToken stop)
+    {
+        try
+        {
+            while (jobs.WaitToReadAsync(stop).AsTask().GetAwaiter().GetResult())
+            {
+                while (jobs.TryRead(out BatchJob? job))
+                {
+                    try
+                    {
+                        job.Result.TrySetResult(Build(epoch, job.BatchIndex, order, stop));
+                    }
+                    catch (Exception e)
+                    {
+                        job.Result.TrySetException(e);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped: the consumer cancels what is left.
         }
     }
 
