@@ -217,9 +217,17 @@ public sealed class ImageLoader
                 cancellation.ThrowIfCancellationRequested();
                 int wanted = order[first + j];
                 (RgbImage image, int used) = _reader.Read(wanted, Options.Transform.MinSourceSide);
-                Random rng = Seeds.Random(Options.Seed, Seeds.Purpose.Augment, epoch, wanted);
-                geometry[j] = Options.Transform.SampleGeometry(image.Width, image.Height, rng);
-                CropRenderer.RenderNormalized(image, geometry[j], size, Options.Transform.Normalization, all.Slice(j * sampleFloats, sampleFloats));
+                try
+                {
+                    // Keyed by the slot's own index, so a substitution does not change other samples' streams.
+                    Random rng = Seeds.Random(Options.Seed, Seeds.Purpose.Augment, epoch, wanted);
+                    geometry[j] = Options.Transform.SampleGeometry(image.Width, image.Height, rng);
+                    CropRenderer.RenderNormalized(image, geometry[j], size, Options.Transform.Normalization, all.Slice(j * sampleFloats, sampleFloats));
+                }
+                catch (Exception e) when (e is not DataException and not OperationCanceledException)
+                {
+                    throw new DataException(_source.Describe(used), $"cannot transform image ({e.Message})", e);
+                }
                 indices[j] = used;
                 labels[j] = _source.LabelOf(used);
             }
