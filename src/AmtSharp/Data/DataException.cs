@@ -1,0 +1,17 @@
+namespace AmtSharp.Data;
+
+/// <summary>
+/// Bad or missing input data. The message always names the file or folder at fault,
+/// so a run that stops on it tells the user what to fix.
+/// </summary>
+public sealed class DataException : Exception
+{
+    public DataException(string path, string problem, Exception? inner = null)
+        : base($"{problem}: {path}", inner)
+    {
+        Path = path;
+    }
+
+    /// <summary>The file or folder at fault (or a record description such as "data_batch_1.bin#17").</summary>
+    public string Path { get; }
+}

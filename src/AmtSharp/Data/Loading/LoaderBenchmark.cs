@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using AmtSharp.Data.Transforms;
+
+namespace AmtSharp.Data.Loading;
+
+/// <summary>Measures loader throughput with the training transform (RRC + flip, normalise), as the CLI reports it.</summary>
+public static class LoaderBenchmark
+{
+    /// <summary>Loads <paramref name="batches"/> shuffled batches (continuing into further epochs if needed) and returns images per second.</summary>
+    public static double Run(IImageSource source, int size, int workers, int batchSize, int batches)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batches, 1);
+        var loader = new ImageLoader(source, new LoaderOptions(TransformSpec.Train(size), batchSize, Workers: workers, DropLast: false));
+        long images = 0;
+        int done = 0;
+        var clock = Stopwatch.StartNew();
+        for (int epoch = 0; done < batches; epoch++)
+        {
+            foreach (ImageBatch batch in loader.Epoch(epoch))
+            {
+                using (batch)
+                {
+                    images += batch.Count;
+                }
+                if (++done == batches)
+                {
+                    break;
+                }
+            }
+        }
+        return images / clock.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,182 @@
+using AmtSharp.Core;
+using SkiaSharp;
+
+namespace AmtSharp.Data.Sources;
+
+/// <summary>Settings of the synthetic shapes dataset. <paramref name="FirstIndex"/> selects the index range (the split).</summary>
+public sealed record SyntheticShapesConfig(int Count = 10_000, int Size = 32, int Classes = 10, long Seed = 0, long FirstIndex = 0);
+
+/// <summary>
+/// A file-free dataset: one shape per class (circle, square, triangle, ...) drawn antialiased with random colour,
+/// size, rotation and position over a cluttered background (gradient, distractor strokes and blobs, pixel noise).
+/// Colour is drawn independently of the class, so only shape identifies it. Each image is generated on demand
+/// from <c>Seeds.Derive(seed, Synthetic, FirstIndex + index)</c>, so any index costs O(1) and the images never change.
+/// The object's coverage mask is available through <see cref="IForegroundMasks"/>.
+/// </summary>
+public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
+{
+    /// <summary>Index offset of the test split: far above any train size, so the two never share an image.</summary>
+    public const long TestFirstIndex = 1L << 40;
+
+    private readonly SyntheticShapesConfig _config;
+
+    public SyntheticShapesSource(SyntheticShapesConfig config)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(config.Count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(config.Size, 8);
+        ArgumentOutOfRangeException.ThrowIfLessThan(config.Classes, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(config.Classes, ShapePaths.Names.Length);
+        _config = config;
+        ClassNames = ShapePaths.Names[..config.Classes];
+    }
+
+    public static SyntheticShapesSource Train(long seed = 0, int count = 50_000, int size = 32, int classes = 10) =>
+        new(new SyntheticShapesConfig(count, size, classes, seed, 0));
+
+    public static SyntheticShapesSource Test(long seed = 0, int count = 10_000, int size = 32, int classes = 10) =>
+        new(new SyntheticShapesConfig(count, size, classes, seed, TestFirstIndex));
+
+    public int Count => _config.Count;
+    public string Name => _config.FirstIndex == 0 ? "synthetic-train" : "synthetic-test";
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Classes cycle with the index, so every split is balanced.</summary>
+    public int LabelOf(int index) => (int)((_config.FirstIndex + Check(index)) % _config.Classes);
+
+    public RgbImage Load(int index) => Render(index, withMask: false).Image;
+
+    public float[] ForegroundMask(int index, out int width, out int height)
+    {
+        width = height = _config.Size;
+        return Render(index, withMask: true).Mask!;
+    }
+
+    public string Describe(int index) => $"synthetic(seed={_config.Seed}, index={_config.FirstIndex + index})";
+
+    private int Check(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return index;
+    }
+
+    private (RgbImage Image, float[]? Mask) Render(int index, bool withMask)
+    {
+        int s = _config.Size;
+        Random rng = Seeds.Random(_config.Seed, Seeds.Purpose.Synthetic, _config.FirstIndex + Check(index));
+        var placement = ObjectPlacement.Sample(rng, s);
+        using SKPath shape = ShapePaths.Create(LabelOf(index));
+        shape.Transform(placement.Matrix);
+
+        using var bitmap = new SKBitmap(new SKImageInfo(s, s, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            Clutter.DrawBackground(canvas, rng, s);
+            using var paint = new SKPaint { IsAntialias = true, Color = RandomColour(rng), Style = SKPaintStyle.Fill };
+            canvas.DrawPath(shape, paint);
+        }
+        byte[] rgb = ImageDecoder.FromRgba(s, s, bitmap.GetPixelSpan()).Pixels;
+        AddNoise(rgb, rng, amplitude: 12);
+        return (new RgbImage(s, s, rgb), withMask ? Coverage(shape, s) : null);
+    }
+
+    /// <summary>Antialiased coverage of the object path, 0..1 per pixel.</summary>
+    private static float[] Coverage(SKPath shape, int s)
+    {
+        using var alpha = new SKBitmap(new SKImageInfo(s, s, SKColorType.Alpha8, SKAlphaType.Premul));
+        using (var canvas = new SKCanvas(alpha))
+        {
+            canvas.Clear(SKColors.Transparent);
+            using var paint = new SKPaint { IsAntialias = true, Color = SKColors.White };
+            canvas.DrawPath(shape, paint);
+        }
+        ReadOnlySpan<byte> a = alpha.GetPixelSpan();
+        var mask = new float[s * s];
+        for (int y = 0; y < s; y++)
+        {
+            for (int x = 0; x < s; x++)
+            {
+                mask[y * s + x] = a[y * alpha.RowBytes + x] / 255f;
+            }
+        }
+        return mask;
+    }
+
+    internal static SKColor RandomColour(Random rng) =>
+        SKColor.FromHsv((float)(rng.NextDouble() * 360), 40 + (float)rng.NextDouble() * 60, 35 + (float)rng.NextDouble() * 65);
+
+    private static void AddNoise(byte[] rgb, Random rng, int amplitude)
+    {
+        for (int i = 0; i < rgb.Length; i++)
+        {
+            rgb[i] = (byte)Math.Clamp(rgb[i] + rng.Next(-amplitude, amplitude + 1), 0, 255);
+        }
+    }
+
+    /// <summary>Where the object goes: radius 18-36 % of the side, any rotation, kept mostly inside the image.</summary>
+    private readonly record struct ObjectPlacement(SKMatrix Matrix)
+    {
+        public static ObjectPlacement Sample(Random rng, int s)
+        {
+            float radius = s * (0.18f + 0.18f * (float)rng.NextDouble());
+            float degrees = (float)(rng.NextDouble() * 360);
+            float margin = radius * 0.85f;
+            float cx = margin + (float)rng.NextDouble() * (s - 2 * margin);
+            float cy = margin + (float)rng.NextDouble() * (s - 2 * margin);
+            SKMatrix m = SKMatrix.CreateScale(radius, radius)
+                .PostConcat(SKMatrix.CreateRotationDegrees(degrees))
+                .PostConcat(SKMatrix.CreateTranslation(cx, cy));
+            return new ObjectPlacement(m);
+        }
+    }
+}
+
+/// <summary>Cluttered backgrounds: a random two-colour gradient with random strokes, arcs and blobs on top.</summary>
+internal static class Clutter
+{
+    public static void DrawBackground(SKCanvas canvas, Random rng, int s)
+    {
+        var from = new SKPoint((float)rng.NextDouble() * s, (float)rng.NextDouble() * s);
+        var to = new SKPoint((float)rng.NextDouble() * s, (float)rng.NextDouble() * s);
+        using (var shader = SKShader.CreateLinearGradient(from, to,
+            [SyntheticShapesSource.RandomColour(rng), SyntheticShapesSource.RandomColour(rng)], SKShaderTileMode.Mirror))
+        using (var paint = new SKPaint { Shader = shader })
+        {
+            canvas.DrawRect(0, 0, s, s, paint);
+        }
+
+        int distractors = 5 + rng.Next(6);
+        using var ink = new SKPaint { IsAntialias = true, StrokeCap = SKStrokeCap.Round };
+        for (int i = 0; i < distractors; i++)
+        {
+            ink.Color = SyntheticShapesSource.RandomColour(rng).WithAlpha((byte)(120 + rng.Next(136)));
+            SKPoint a = Point(rng, s), b = Point(rng, s), c = Point(rng, s);
+            switch (rng.Next(3))
+            {
+                case 0: // straight stroke
+                    ink.Style = SKPaintStyle.Stroke;
+                    ink.StrokeWidth = s * (0.015f + 0.035f * (float)rng.NextDouble());
+                    canvas.DrawLine(a, b, ink);
+                    break;
+                case 1: // curved stroke
+                    ink.Style = SKPaintStyle.Stroke;
+                    ink.StrokeWidth = s * (0.015f + 0.035f * (float)rng.NextDouble());
+                    using (var builder = new SKPathBuilder())
+                    {
+                        builder.MoveTo(a);
+                        builder.QuadTo(b, c);
+                        using SKPath curve = builder.Detach();
+                        canvas.DrawPath(curve, ink);
+                    }
+                    break;
+                default: // small blob, smaller than any object
+                    ink.Style = SKPaintStyle.Fill;
+                    float rx = s * (0.03f + 0.06f * (float)rng.NextDouble()), ry = s * (0.03f + 0.06f * (float)rng.NextDouble());
+                    canvas.DrawOval(a, new SKSize(rx, ry), ink);
+                    break;
+            }
+        }
+    }
+
+    private static SKPoint Point(Random rng, int s) => new((float)rng.NextDouble() * s, (float)rng.NextDouble() * s);
+}
