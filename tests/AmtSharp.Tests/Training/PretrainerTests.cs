@@ -1,0 +1,142 @@
+using AmtSharp.Amt;
+using AmtSharp.Data.Sources;
+using AmtSharp.Models.Vit;
+using AmtSharp.Training.Checkpoints;
+using AmtSharp.Training.Pretraining;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace AmtSharp.Tests.Training;
+
+public sealed class PretrainerTests
+{
+    private static readonly VitConfig TinyVit = new(32, 4, 3, 32, 2, 2);
+
+    private static PretrainConfig Tiny(MimMethod method = MimMethod.Mae) => (method == MimMethod.Mae
+        ? PretrainConfig.MaeAmt(TinyVit)
+        : PretrainConfig.SimMimAmt(TinyVit)) with
+    {
+        DecoderWidth = 32,
+        DecoderDepth = 1,
+        DecoderHeads = 2,
+        Epochs = 4,
+        BatchSize = 16,
+        WarmupEpochs = 1,
+        BaseLr = 1e-3,
+        Workers = 2,
+        Seed = 3,
+        Amt = (method == MimMethod.Mae ? AmtConfig.ForMae() : AmtConfig.ForSimMim()) with { StartEpoch = 1, RefreshInterval = 2 },
+    };
+
+    private static SyntheticShapesSource Data(int count = 64) => SyntheticShapesSource.Train(seed: 1, count: count, size: 32);
+
+    [Theory]
+    [InlineData(MimMethod.Mae)]
+    [InlineData(MimMethod.SimMim)]
+    public void AmtRunSwitchesFromRandomMaskingAndRefreshesThePrior(MimMethod method)
+    {
+        using var dir = new TestUtil.TempDir();
+        using var trainer = new Pretrainer(Tiny(method), Data(), dir.Path);
+        var result = trainer.Train();
+
+        Assert.True(result.Finished);
+        Assert.Equal(4, result.Epochs.Count);
+        Assert.All(result.Epochs, e => Assert.True(double.IsFinite(e.Loss)));
+        Assert.StartsWith("random", result.Epochs[0].Masking);
+        Assert.StartsWith("amt", result.Epochs[1].Masking);
+        Assert.NotNull(result.Epochs[0].Prior);                     // computed after epoch s − 1 = 0
+        Assert.NotNull(result.Epochs[2].Prior);                     // and every 2 epochs, never after the last
+        Assert.Null(result.Epochs[3].Prior);
+        Assert.NotNull(result.Epochs[1].MaskingDiagnostics);
+        Assert.Equal(2, trainer.Prior.ComputedAtEpoch);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "metrics.jsonl")));
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(dir.Path, "metrics.jsonl")).Length);
+        Assert.True(result.Epochs[1].EncoderTokens < result.Epochs[0].EncoderTokens);   // throwing shortens the encoder input
+    }
+
+    [Fact]
+    public void InterruptedAndResumedRunEndsWithTheSameWeights()
+    {
+        var config = Tiny() with { Epochs = 3, Amt = AmtConfig.ForMae() with { StartEpoch = 1, RefreshInterval = 1 } };
+        using var straightDir = new TestUtil.TempDir();
+        using var resumedDir = new TestUtil.TempDir();
+
+        using var straight = new Pretrainer(config, Data(), straightDir.Path);
+        var expected = straight.Train();
+
+        using (var first = new Pretrainer(config, Data(), resumedDir.Path))
+        {
+            var partial = first.Train(stopAfterSteps: 6);         // 4 batches per epoch: stops mid-epoch 1
+            Assert.False(partial.Finished);
+        }
+        using var second = new Pretrainer(config, Data(), resumedDir.Path);
+        var resumed = second.Train(resume: true);
+
+        Assert.True(resumed.Finished);
+        Assert.Equal(expected.Steps, resumed.Steps);
+        Assert.Equal(expected.Epochs.Select(e => e.Loss), resumed.Epochs.Select(e => e.Loss));
+        var a = straight.Module.state_dict();
+        var b = second.Module.state_dict();
+        foreach (var (name, tensor) in a)
+        {
+            double diff = (tensor - b[name]).abs().max().item<float>();
+            Assert.True(diff <= 1e-6, $"{name} differs by {diff}");
+        }
+        Assert.Equal(straight.Prior.ToArray(), second.Prior.ToArray());
+    }
+
+    [Fact]
+    public void SameSeedGivesTheSameLosses()
+    {
+        var config = Tiny() with { Epochs = 2 };
+        using var a = new Pretrainer(config, Data(), observer: null);
+        using var b = new Pretrainer(config, Data(), observer: null);
+        Assert.Equal(a.Train().Epochs.Select(e => e.Loss), b.Train().Epochs.Select(e => e.Loss));
+    }
+
+    [Fact]
+    public void NonFiniteLossStopsTheRunAndKeepsTheLastCheckpoint()
+    {
+        using var dir = new TestUtil.TempDir();
+        var config = Tiny() with { Epochs = 3, BaseLr = 1e35, WarmupEpochs = 0, Amt = null };
+        using var trainer = new Pretrainer(config, Data(), dir.Path);
+        var error = Assert.Throws<NonFiniteLossException>(() => trainer.Train());
+        Assert.Contains("epoch", error.Message);
+        Assert.Contains("batch", error.Message);
+        foreach (var (_, path) in new CheckpointFolder(Path.Combine(dir.Path, "checkpoints")).List())
+        {
+            CheckpointFile.Verify(path);                          // whatever was saved before stays loadable
+        }
+    }
+
+    [Fact]
+    public void ResumeRefusesACheckpointOfAnotherConfiguration()
+    {
+        using var dir = new TestUtil.TempDir();
+        using (var first = new Pretrainer(Tiny() with { Epochs = 2 }, Data(), dir.Path))
+        {
+            first.Train(stopAfterSteps: 2);
+        }
+        using var other = new Pretrainer(Tiny() with { Epochs = 2, BaseLr = 5e-4 }, Data(), dir.Path);
+        var error = Assert.Throws<CheckpointException>(() => other.Train(resume: true));
+        Assert.Contains("base_lr", error.Message);
+    }
+
+    [Fact]
+    public void TrainingKeepsTheLiveTensorCountFlat()
+    {
+        var counts = new List<long>();
+        var observer = new StepObserver(() => counts.Add(Tensor.TotalCount));
+        using var trainer = new Pretrainer(Tiny() with { Epochs = 3 }, Data(), observer: observer);
+        trainer.Train();
+        // Within an epoch the count moves with the batches in the prefetch queue; across epochs it must not grow.
+        int perEpoch = trainer.BatchesPerEpoch;
+        Assert.Equal(counts.Skip(perEpoch).Take(perEpoch), counts.Skip(2 * perEpoch).Take(perEpoch));
+    }
+
+    private sealed class StepObserver(Action onStep) : IPretrainObserver
+    {
+        public void OnStep(StepReport step) => onStep();
+    }
+}
