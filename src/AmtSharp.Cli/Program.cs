@@ -34,6 +34,11 @@ public static class Program
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("AmtSharp: masked image modelling (MAE, SimMIM) with attention-driven masking and throwing (AMT) for .NET.");
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(EvaluateCommands.LinearProbe());
+        root.Subcommands.Add(EvaluateCommands.Knn());
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root;
     }

@@ -1,0 +1,63 @@
+using AmtSharp.Training.Pretraining;
+
+namespace AmtSharp.Cli;
+
+/// <summary>
+/// Progress for pretraining: an in-place status line on a terminal, plain periodic lines otherwise
+/// (redirected output, CI logs), nothing with --quiet.
+/// </summary>
+internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEpochs) : IPretrainObserver
+{
+    private readonly bool interactive = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+    private DateTime lastLine = DateTime.MinValue;
+
+    public void OnStep(StepReport s)
+    {
+        if (quiet)
+        {
+            return;
+        }
+        double done = (s.Epoch + (s.Batch + 1.0) / s.BatchesPerEpoch) / totalEpochs;
+        var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / Math.Max(done, 1e-9) * (1 - done));
+        string line = $"epoch {s.Epoch + 1}/{totalEpochs} {Bar(done)} batch {s.Batch + 1}/{s.BatchesPerEpoch} loss {s.Loss:F4} lr {s.Lr:E2} {s.ImagesPerSecond:F0} img/s ETA {eta:mm\\:ss}";
+        if (interactive)
+        {
+            output.Write("\r" + line.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 140) : 120));
+        }
+        else if (DateTime.UtcNow - lastLine > TimeSpan.FromSeconds(10))
+        {
+            output.WriteLine(line);
+            lastLine = DateTime.UtcNow;
+        }
+    }
+
+    public void OnRefreshStart(int epoch, int images)
+    {
+        if (!quiet)
+        {
+            output.Write((interactive ? "\r" : "") + $"epoch {epoch + 1}: refreshing the attention prior over {images} images…");
+            output.WriteLine();
+        }
+    }
+
+    public void OnEpoch(EpochReport e)
+    {
+        if (quiet)
+        {
+            return;
+        }
+        if (interactive)
+        {
+            output.WriteLine();
+        }
+        string prior = e.Prior is { } p ? $", prior entropy {p.MeanEntropyFraction:P1} of max" : "";
+        output.WriteLine($"epoch {e.Epoch + 1}/{totalEpochs}: loss {e.Loss:F4}, {e.ImagesPerSecond:F0} img/s, {e.TrainSeconds:F1}s train + {e.RefreshSeconds:F1}s refresh, masking {e.Masking}{prior}");
+    }
+
+    private static string Bar(double fraction)
+    {
+        int filled = (int)Math.Round(Math.Clamp(fraction, 0, 1) * 20);
+        return "[" + new string('#', filled) + new string('.', 20 - filled) + "]";
+    }
+}
