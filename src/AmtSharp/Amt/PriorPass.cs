@@ -17,7 +17,8 @@ public static class PriorPass
         Device? device = null, BadInputPolicy onBadInput = BadInputPolicy.Fail, CancellationToken cancellation = default)
     {
         var options = LoaderOptions.Sequential(TransformSpec.Resize(encoder.Config.ImageSize), batchSize, workers)
-            with { OnBadInput = onBadInput };
+            with
+        { OnBadInput = onBadInput };
         var loader = new ImageLoader(source, options);
         bool wasTraining = encoder.training;
         encoder.eval();
