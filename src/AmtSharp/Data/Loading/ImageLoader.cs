@@ -32,6 +32,8 @@ public sealed class ImageLoader
 
     public LoaderOptions Options { get; }
 
+    public IImageSource Source => _source;
+
     public int BatchesPerEpoch => Options.DropLast
         ? _source.Count / Options.BatchSize
         : (_source.Count + Options.BatchSize - 1) / Options.BatchSize;

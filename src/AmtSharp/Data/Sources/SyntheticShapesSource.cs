@@ -71,8 +71,8 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
         using var bitmap = new SKBitmap(new SKImageInfo(s, s, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(bitmap))
         {
-            Clutter.DrawBackground(canvas, rng, s);
-            using var paint = new SKPaint { IsAntialias = true, Color = RandomColour(rng), Style = SKPaintStyle.Fill };
+            float backgroundLuma = Clutter.DrawBackground(canvas, rng, s);
+            using var paint = new SKPaint { IsAntialias = true, Color = ContrastingColour(rng, backgroundLuma), Style = SKPaintStyle.Fill };
             canvas.DrawPath(shape, paint);
         }
         byte[] rgb = ImageDecoder.FromRgba(s, s, bitmap.GetPixelSpan()).Pixels;
@@ -102,6 +102,22 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
         return mask;
     }
 
+    /// <summary>
+    /// A random colour whose brightness differs from the background's, so the object is visible; it depends on the
+    /// background only, never on the class.
+    /// </summary>
+    private static SKColor ContrastingColour(Random rng, float backgroundLuma)
+    {
+        SKColor colour = RandomColour(rng);
+        for (int attempt = 0; attempt < 20 && Math.Abs(Luma(colour) - backgroundLuma) < 0.25f; attempt++)
+        {
+            colour = RandomColour(rng);
+        }
+        return colour;
+    }
+
+    internal static float Luma(SKColor c) => (0.299f * c.Red + 0.587f * c.Green + 0.114f * c.Blue) / 255f;
+
     internal static SKColor RandomColour(Random rng) =>
         SKColor.FromHsv((float)(rng.NextDouble() * 360), 40 + (float)rng.NextDouble() * 60, 35 + (float)rng.NextDouble() * 65);
 
@@ -113,12 +129,12 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
         }
     }
 
-    /// <summary>Where the object goes: radius 18-36 % of the side, any rotation, kept mostly inside the image.</summary>
+    /// <summary>Where the object goes: radius 20-36 % of the side, any rotation, kept mostly inside the image.</summary>
     private readonly record struct ObjectPlacement(SKMatrix Matrix)
     {
         public static ObjectPlacement Sample(Random rng, int s)
         {
-            float radius = s * (0.18f + 0.18f * (float)rng.NextDouble());
+            float radius = s * (0.20f + 0.16f * (float)rng.NextDouble());
             float degrees = (float)(rng.NextDouble() * 360);
             float margin = radius * 0.85f;
             float cx = margin + (float)rng.NextDouble() * (s - 2 * margin);
@@ -134,33 +150,36 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
 /// <summary>Cluttered backgrounds: a random two-colour gradient with random strokes, arcs and blobs on top.</summary>
 internal static class Clutter
 {
-    public static void DrawBackground(SKCanvas canvas, Random rng, int s)
+    /// <summary>Draws the background and returns its mean brightness (0..1).</summary>
+    public static float DrawBackground(SKCanvas canvas, Random rng, int s)
     {
-        var from = new SKPoint((float)rng.NextDouble() * s, (float)rng.NextDouble() * s);
-        var to = new SKPoint((float)rng.NextDouble() * s, (float)rng.NextDouble() * s);
-        using (var shader = SKShader.CreateLinearGradient(from, to,
-            [SyntheticShapesSource.RandomColour(rng), SyntheticShapesSource.RandomColour(rng)], SKShaderTileMode.Mirror))
+        // Gradient length at least half the side; shorter ones mirror-tile into stripes, which we allow but keep coarse.
+        var from = Point(rng, s);
+        double angle = rng.NextDouble() * 2 * Math.PI, length = s * (0.5 + rng.NextDouble());
+        var to = new SKPoint(from.X + (float)(length * Math.Cos(angle)), from.Y + (float)(length * Math.Sin(angle)));
+        SKColor first = SyntheticShapesSource.RandomColour(rng), second = SyntheticShapesSource.RandomColour(rng);
+        using (var shader = SKShader.CreateLinearGradient(from, to, [first, second], SKShaderTileMode.Mirror))
         using (var paint = new SKPaint { Shader = shader })
         {
             canvas.DrawRect(0, 0, s, s, paint);
         }
 
-        int distractors = 5 + rng.Next(6);
+        int distractors = 4 + rng.Next(5);
         using var ink = new SKPaint { IsAntialias = true, StrokeCap = SKStrokeCap.Round };
         for (int i = 0; i < distractors; i++)
         {
-            ink.Color = SyntheticShapesSource.RandomColour(rng).WithAlpha((byte)(120 + rng.Next(136)));
+            ink.Color = SyntheticShapesSource.RandomColour(rng).WithAlpha((byte)(100 + rng.Next(120)));
             SKPoint a = Point(rng, s), b = Point(rng, s), c = Point(rng, s);
             switch (rng.Next(3))
             {
                 case 0: // straight stroke
                     ink.Style = SKPaintStyle.Stroke;
-                    ink.StrokeWidth = s * (0.015f + 0.035f * (float)rng.NextDouble());
+                    ink.StrokeWidth = s * (0.015f + 0.025f * (float)rng.NextDouble());
                     canvas.DrawLine(a, b, ink);
                     break;
                 case 1: // curved stroke
                     ink.Style = SKPaintStyle.Stroke;
-                    ink.StrokeWidth = s * (0.015f + 0.035f * (float)rng.NextDouble());
+                    ink.StrokeWidth = s * (0.015f + 0.025f * (float)rng.NextDouble());
                     using (var builder = new SKPathBuilder())
                     {
                         builder.MoveTo(a);
@@ -171,11 +190,12 @@ internal static class Clutter
                     break;
                 default: // small blob, smaller than any object
                     ink.Style = SKPaintStyle.Fill;
-                    float rx = s * (0.03f + 0.06f * (float)rng.NextDouble()), ry = s * (0.03f + 0.06f * (float)rng.NextDouble());
+                    float rx = s * (0.025f + 0.05f * (float)rng.NextDouble()), ry = s * (0.025f + 0.05f * (float)rng.NextDouble());
                     canvas.DrawOval(a, new SKSize(rx, ry), ink);
                     break;
             }
         }
+        return (SyntheticShapesSource.Luma(first) + SyntheticShapesSource.Luma(second)) / 2;
     }
 
     private static SKPoint Point(Random rng, int s) => new((float)rng.NextDouble() * s, (float)rng.NextDouble() * s);
