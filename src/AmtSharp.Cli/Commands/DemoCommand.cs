@@ -16,7 +16,7 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var epochs = CommonOptions.Positive("--epochs", "Pretraining epochs.", 12);
+        var epochs = CommonOptions.Positive("--epochs", "Pretraining epochs.", 40);
         var images = CommonOptions.Positive("--train-images", "Synthetic training images.", 4000);
         var testImages = CommonOptions.Positive("--test-images", "Synthetic test images.", 1000);
         var probeEpochs = CommonOptions.Positive("--probe-epochs", "Linear-probe epochs.", 50);
