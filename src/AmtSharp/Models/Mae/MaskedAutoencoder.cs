@@ -48,8 +48,7 @@ public sealed class MaskedAutoencoder : Module<Tensor, MaskPlan, MimOutput>, IMa
     /// <summary>MAE's initialisation, seeded.</summary>
     public void InitWeights(Generator generator)
     {
-        encoder.InitWeights(generator);
-        WeightInit.Apply(this, generator);       // re-applies to the encoder too: same distribution, different draw
+        WeightInit.Apply(this, generator);       // every Linear, conv and norm, encoder included
         WeightInit.Token(encoder.ClsToken, generator);
         WeightInit.Token(mask_token, generator);
     }
