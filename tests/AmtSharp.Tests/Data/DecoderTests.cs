@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AmtSharp.Data;
 using AmtSharp.Data.Sources;
 using SkiaSharp;
@@ -88,11 +87,9 @@ public sealed class DecoderTests
         using SKData data = bmp.Encode(SKEncodedImageFormat.Jpeg, 80);
         byte[] jpeg = data.ToArray();
 
-        var clock = Stopwatch.StartNew();
         RgbImage small = ImageDecoder.Decode(jpeg, "big.jpg", minShortSide: 256);
         Assert.True(small.Height >= 256 && small.Height < 1500, $"decoded {small.Width}x{small.Height}");
         Assert.Equal(4.0 / 3, (double)small.Width / small.Height, 2);
-        Assert.True(clock.ElapsedMilliseconds < 3000, $"took {clock.ElapsedMilliseconds} ms");
         Assert.InRange(small.Pixels[1], 150, 170);
     }
 

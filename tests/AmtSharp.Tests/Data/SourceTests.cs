@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AmtSharp.Data;
 using AmtSharp.Data.Sources;
 using SkiaSharp;
@@ -252,19 +251,16 @@ public sealed class SourceTests
     }
 
     [Fact]
-    public void RealCifar10FolderIndexesFastWhenPresent()
+    public void RealCifar10FolderIndexesWhenPresent()
     {
         string? root = SharedCifar10Train();
         if (root == null)
         {
             return;
         }
-        var clock = Stopwatch.StartNew();
         ImageFolderSource src = ImageFolderSource.Open(root);
-        clock.Stop();
         Assert.Equal(50_000, src.Count);
         Assert.Equal(10, src.ClassNames.Count);
-        Assert.True(clock.ElapsedMilliseconds < 3000, $"indexing took {clock.ElapsedMilliseconds} ms");
         RgbImage img = src.Load(src.Count - 1);
         Assert.Equal((32, 32), (img.Width, img.Height));
         Assert.Equal(9, src.LabelOf(src.Count - 1));
