@@ -39,6 +39,7 @@ public static class Program
         root.Subcommands.Add(EvaluateCommands.LinearProbe());
         root.Subcommands.Add(EvaluateCommands.Knn());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root;
     }

@@ -22,12 +22,22 @@ public sealed class CheckpointFolder
     public string PathFor(long index) =>
         Path.Combine(Directory, Prefix + index.ToString("D5", CultureInfo.InvariantCulture) + Extension);
 
-    /// <summary>Saves atomically as number <paramref name="index"/>; returns the path.</summary>
-    public string Save(long index, CheckpointData data)
+    /// <summary>
+    /// Saves atomically as number <paramref name="index"/>; returns the path. With <paramref name="keep"/> &gt; 0,
+    /// older checkpoints beyond the newest <paramref name="keep"/> are deleted, only after the new one is safely written.
+    /// </summary>
+    public string Save(long index, CheckpointData data, int keep = 0)
     {
         System.IO.Directory.CreateDirectory(Directory);
         string path = PathFor(index);
         CheckpointFile.Save(path, data);
+        if (keep > 0)
+        {
+            foreach (var (_, old) in List().Skip(keep))
+            {
+                File.Delete(old);
+            }
+        }
         return path;
     }
 

@@ -64,6 +64,9 @@ public sealed record PretrainConfig
     /// <summary>Checkpoint every N epochs (and always at the end); 0 = only at the end.</summary>
     public int CheckpointEvery { get; init; } = 1;
 
+    /// <summary>Checkpoints kept on disk, newest first (0 = all).</summary>
+    public int KeepCheckpoints { get; init; }
+
     public int PriorBatchSize { get; init; } = 128;
 
     /// <summary>"cpu" or "cuda[:i]".</summary>
@@ -114,6 +117,7 @@ public sealed record PretrainConfig
         Require(ClipGrad >= 0, "clip-grad", $"must be non-negative, got {ClipGrad}");
         Require(CropScaleMin > 0 && CropScaleMin <= 1, "crop-scale-min", $"must be in (0, 1], got {CropScaleMin}");
         Require(Workers >= 1, "workers", $"must be at least 1, got {Workers}");
+        Require(KeepCheckpoints >= 0, "keep-checkpoints", $"must be non-negative, got {KeepCheckpoints}");
         Require(CheckpointEvery >= 0, "checkpoint-every", $"must be non-negative, got {CheckpointEvery}");
         Require(PriorBatchSize >= 1, "prior-batch-size", $"must be at least 1, got {PriorBatchSize}");
         Require(datasetSize >= BatchSize, "batch-size", $"{BatchSize} is larger than the dataset ({datasetSize} images)");

@@ -26,11 +26,11 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>Loads a checkpoint file, or the newest valid checkpoint of a run folder.</summary>
     public static PretrainedModel Load(string path)
     {
-        string file = Directory.Exists(path)
+        using var checkpoint = Directory.Exists(path)
             ? new CheckpointFolder(Directory.Exists(Path.Combine(path, "checkpoints")) ? Path.Combine(path, "checkpoints") : path)
-                .List().Select(c => c.Path).LastOrDefault() ?? throw new CheckpointException(path, "holds no checkpoint")
-            : path;
-        using var checkpoint = CheckpointFile.Load(file);
+                .TryLoadLatest() ?? throw new CheckpointException(path, "holds no readable checkpoint")
+            : CheckpointFile.Load(path);
+        string file = checkpoint.FilePath;
         var config = checkpoint.Get<JsonObject>("config").Deserialize<PretrainConfig>(RunFolder.JsonOptions)
             ?? throw new CheckpointException(file, "has no configuration");
         var (module, model) = MimFactory.CreateModel(config);

@@ -266,13 +266,15 @@ public sealed class Pretrainer : IDisposable
             .With("epoch_loss_sum", epochLossSum)
             .With("epoch_loss_count", epochLossCount)
             .With("prior_epoch", Prior.ComputedAtEpoch)
+            .With("train_seconds", trainSeconds)
+            .With("refresh_seconds", refreshSeconds)
             .With("dataset_count", source.Count)
             .With("library_version", LibraryInfo.Version)
             .AddModule(ModelSection, Module)
             .AddOptimizer(OptimizerSection, optimizer, parameterNames)
             .AddArray(PriorArray, new FloatArray(Prior.ToArray(), [Prior.Count, Prior.Cells]));
         // Index by global position so a mid-epoch checkpoint sorts after the previous epoch's.
-        lastCheckpoint = checkpoints.Save((long)epoch * 1_000_000 + nextBatch, data);
+        lastCheckpoint = checkpoints.Save((long)epoch * 1_000_000 + nextBatch, data, config.KeepCheckpoints);
     }
 
     private void Resume()
@@ -293,6 +295,9 @@ public sealed class Pretrainer : IDisposable
         step = checkpoint.Get<long>("step");
         epochLossSum = checkpoint.Get<double>("epoch_loss_sum");
         epochLossCount = checkpoint.Get<int>("epoch_loss_count");
+        // Time spent before the interruption still belongs to the run.
+        trainSeconds = checkpoint.Get<double>("train_seconds");
+        refreshSeconds = checkpoint.Get<double>("refresh_seconds");
         lastCheckpoint = checkpoint.FilePath;
         if (run is not null)
         {
@@ -305,7 +310,7 @@ public sealed class Pretrainer : IDisposable
     {
         var saved = checkpoint.Get<JsonObject>("config");
         var current = JsonSerializer.SerializeToNode(config, RunFolder.JsonOptions)!.AsObject();
-        var differences = current.Where(kv => kv.Key is not "workers" and not "device"
+        var differences = current.Where(kv => kv.Key is not "workers" and not "device" and not "keep_checkpoints"
                 && !JsonNode.DeepEquals(kv.Value, saved[kv.Key]))
             .Select(kv => $"{kv.Key} (checkpoint {saved[kv.Key]?.ToJsonString() ?? "missing"}, now {kv.Value?.ToJsonString()})")
             .ToList();
