@@ -19,6 +19,7 @@ public static class ComparisonReport
         md.AppendLine(Inv, $"# {title}").AppendLine();
         md.AppendLine("Written by the command below; every number here was measured by it.").AppendLine();
         md.AppendLine("```bash").AppendLine(command).AppendLine("```").AppendLine();
+        md.AppendLine("Running it again reads finished arms back from the output folder (and resumes an unfinished one); point `-o` at an empty folder to measure everything again.").AppendLine();
         md.AppendLine("## Budget (the same for every arm)").AppendLine();
         md.AppendLine(Inv, $"- Data: {dataset}; {results.FirstOrDefault()?.Evaluations.Values.First().TrainImages ?? budget.TrainImages} training images (class-balanced, evenly spaced) for pretraining, the probe and kNN; the full test split for accuracy.");
         md.AppendLine(Inv, $"- Encoder: ViT {vit.Width} wide, {vit.Depth} blocks, {vit.Heads} heads, patch {vit.PatchSize} at {vit.ImageSize} px ({vit.GridSize * vit.GridSize} patches).");
