@@ -169,6 +169,13 @@ public sealed class WeightFileTests : IDisposable
     }
 
     [Fact]
+    public void APthWhoseTensorsShareStorageIsRefusedWithAdvice()
+    {
+        File.Copy(TestUtil.FixturePath("shared_storage.pth"), P("shared.pth"));
+        AssertRefused("shared.pth", "views into a shared storage", "v.clone().contiguous()");
+    }
+
+    [Fact]
     public void APthWithoutAStateDictIsRefusedListingItsEntries()
     {
         using (var f = File.Create(P("noweights.pth")))

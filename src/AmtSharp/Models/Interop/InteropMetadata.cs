@@ -6,15 +6,16 @@ namespace AmtSharp.Models.Interop;
 
 /// <summary>
 /// The configuration our exports carry, so that reading them back needs no options: safetensors
-/// "__metadata__" entries "amtsharp.heads" etc. (strings, as the format requires) and, in .pth files, a
-/// top-level <c>'amtsharp'</c> dict. PyTorch ignores both.
+/// "__metadata__" entries "amtsharp.heads" etc. and, in .pth files, a top-level <c>'amtsharp'</c> dict. PyTorch
+/// ignores both. Values are strings in both: safetensors requires it, and torch 1.13's weights_only unpickler
+/// refuses pickled floats.
 /// </summary>
 internal static class InteropMetadata
 {
     public const string Prefix = PyTorchFile.MetadataEntry + ".";
 
-    /// <summary>Typed values, for the .pth dict.</summary>
-    public static Dictionary<string, object> Values(VitConfig encoder, MaeConfig? mae = null)
+    /// <summary>The values, for the .pth dict.</summary>
+    public static Dictionary<string, string> Values(VitConfig encoder, MaeConfig? mae = null)
     {
         var values = new Dictionary<string, object>(StringComparer.Ordinal)
         {
@@ -35,7 +36,8 @@ internal static class InteropMetadata
             values["decoder_mlp_ratio"] = mae.DecoderMlpRatio;
             values["norm_pix_loss"] = mae.NormPixLoss;
         }
-        return values;
+        return values.ToDictionary(kv => kv.Key,
+            kv => kv.Value is bool b ? (b ? "true" : "false") : Convert.ToString(kv.Value, CultureInfo.InvariantCulture)!, StringComparer.Ordinal);
     }
 
     /// <summary>String values under the prefix, plus timm's "format": "pt", for safetensors.</summary>
@@ -44,7 +46,7 @@ internal static class InteropMetadata
         var strings = new Dictionary<string, string>(StringComparer.Ordinal) { ["format"] = "pt" };
         foreach (var (k, v) in Values(encoder, mae))
         {
-            strings[Prefix + k] = v is bool b ? (b ? "true" : "false") : Convert.ToString(v, CultureInfo.InvariantCulture)!;
+            strings[Prefix + k] = v;
         }
         return strings;
     }

@@ -37,8 +37,14 @@ public static class PyTorchFile
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The unpickler reports unsupported content with many exception types (NotImplementedException for
-            // whole pickled modules, InvalidCastException, PickleException, …); all mean "not a state dict we read".
-            throw new CheckpointException(full, $"could not be unpickled as a PyTorch state dict: {e.Message}", e);
+            // whole pickled modules, InvalidCastException, PickleException, libtorch errors, …); all mean "not a
+            // state dict we read". libtorch messages carry a native stack trace after the first line.
+            string detail = e.Message.Split('\n')[0].Trim();
+            bool views = detail.Contains("out of bounds for storage", StringComparison.Ordinal) || detail.Contains("non-contiguous", StringComparison.Ordinal);
+            throw new CheckpointException(full, views
+                ? "holds tensors that are views into a shared storage (slices or transposes), which TorchSharp.PyBridge cannot rebuild; "
+                    + "re-save them in PyTorch as independent tensors, torch.save({k: v.clone().contiguous() for k, v in sd.items()}, path), or convert the file to safetensors"
+                : $"could not be unpickled as a PyTorch state dict: {detail}", e);
         }
         return Select(top, full);
     }
@@ -47,7 +53,7 @@ public static class PyTorchFile
     /// Writes <c>{'model': tensors, 'amtsharp': metadata}</c> loadable with torch.load (entries stored
     /// uncompressed, as torch.save writes them). Atomic.
     /// </summary>
-    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, object>? metadata = null)
+    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var copies = new List<Tensor>();
         try
