@@ -231,6 +231,25 @@ public sealed class WeightFileTests : IDisposable
     }
 
     [Fact]
+    public void HalfPrecisionWeightsAreConvertedToOurFloat32()
+    {
+        using var source = SafetensorsFile.Read(TestUtil.FixturePath(TimmGrid6));
+        var half = source.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.to(ScalarType.Float16));
+        SafetensorsFile.Write(P("half.safetensors"), half);
+        var (encoder, report) = PyTorchInterop.LoadEncoder(P("half.safetensors"), new InteropOptions(Heads: 4));
+        using (encoder)
+        {
+            Assert.Contains($"converted {encoder.state_dict().Count} tensors from Float16 to Float32", report.Notes);
+            using var expected = half["blocks.1.mlp.fc1.weight"].to(ScalarType.Float32);
+            AssertBitEqual(expected, encoder.state_dict()["blocks.1.mlp.fc1.weight"], "fc1 weight");
+        }
+        foreach (var t in half.Values)
+        {
+            t.Dispose();
+        }
+    }
+
+    [Fact]
     public void LayersOurVitDoesNotHaveAreRefusedByName()
     {
         using var source = SafetensorsFile.Read(TestUtil.FixturePath(TimmGrid6));

@@ -87,6 +87,7 @@ internal static class WeightLoader
     {
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var mismatches = new List<string>();
+        var converted = new List<string>();
         foreach (var (key, (sourceKey, tensor)) in plan)
         {
             var model = targetState[key];
@@ -110,10 +111,11 @@ internal static class WeightLoader
             }
             if (tensor.dtype != model.dtype)
             {
-                notes.Add($"{sourceKey}: converted from {tensor.dtype} to {model.dtype}");
+                converted.Add($"{tensor.dtype} to {model.dtype}");
             }
             values[key] = tensor;
         }
+        notes.AddRange(converted.GroupBy(c => c).Select(g => $"converted {g.Count()} tensors from {g.Key}"));
         if (mismatches.Count > 0)
         {
             foreach (var (key, value) in values)
