@@ -38,6 +38,7 @@ public static class Program
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(EvaluateCommands.LinearProbe());
         root.Subcommands.Add(EvaluateCommands.Knn());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());

@@ -13,7 +13,12 @@ internal static class EvaluateCommands
 
     private static Command Create(string name, string description, bool probe)
     {
-        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "A checkpoint file or a pretraining run folder.", Required = true };
+        var checkpoint = new Option<string>("--checkpoint", "-c")
+        {
+            Description = "A checkpoint file or a pretraining run folder, or a PyTorch (.pth, e.g. MAE's mae_pretrain_vit_base.pth) or safetensors (timm) encoder.",
+            Required = true,
+        };
+        var weights = new WeightOptions();
         var pooling = new Option<FeaturePooling>("--pooling") { Description = "Cls ([CLS] token, MAE) or MeanPatch.", DefaultValueFactory = _ => FeaturePooling.Cls };
         var epochs = CommonOptions.Positive("--epochs", "Probe epochs.", 90);
         var batch = CommonOptions.Positive("--batch-size", "Probe batch size.", 1024);
@@ -23,6 +28,7 @@ internal static class EvaluateCommands
         var (data, format, limit, workers, seed, device) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
             CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device());
         var command = new Command(name, description) { checkpoint, pooling, data, format, limit, workers, seed, device };
+        weights.AddTo(command);
         if (probe)
         {
             command.Options.Add(epochs);
@@ -36,15 +42,19 @@ internal static class EvaluateCommands
         }
         command.SetAction(parse =>
         {
-            using var pretrained = PretrainedModel.Load(parse.GetValue(checkpoint)!);
-            var spec = CommonOptions.Dataset(parse, data, format, limit, pretrained.Config.Encoder.ImageSize, pretrained.Config.Seed);
+            using var pretrained = PretrainedEncoder.Load(parse.GetValue(checkpoint)!, weights.Read(parse));
+            var o = parse.InvocationConfiguration.Output;
+            if (pretrained.Report is not null)
+            {
+                o.WriteLine(pretrained.Describe());
+            }
+            var spec = CommonOptions.Dataset(parse, data, format, limit, pretrained.Encoder.Config.ImageSize, pretrained.Seed);
             var config = new FrozenEvaluationConfig(
                 new LinearProbeConfig(parse.GetValue(epochs), Math.Min(10, parse.GetValue(epochs) / 9.0), parse.GetValue(batch), parse.GetValue(blr),
                     Optimizer: parse.GetValue(sgd) ? ProbeOptimizer.Sgd : ProbeOptimizer.Lars, Seed: parse.GetValue(seed)),
                 new KnnConfig(parse.GetValue(k)),
                 parse.GetValue(pooling), Workers: parse.GetValue(workers), RunProbe: probe, RunKnn: !probe);
-            var result = FrozenEvaluation.Run(pretrained.Model.Encoder, spec.OpenTrain(), spec.OpenTest(), config);
-            var o = parse.InvocationConfiguration.Output;
+            var result = FrozenEvaluation.Run(pretrained.Encoder, spec.OpenTrain(), spec.OpenTest(), config);
             if (result.Probe is { } p)
             {
                 o.WriteLine($"linear probe: top-1 {p.Top1:P2}, top-5 {p.Top5:P2} ({result.TrainImages} train / {result.TestImages} test images, {result.Classes} classes)");

@@ -35,6 +35,9 @@ public static class CheckpointFile
     private const byte KindTensor = 1;
     private const byte KindArray = 2;
 
+    /// <summary>Whether a file's first bytes are this format's magic (used to tell it from PyTorch files).</summary>
+    public static bool HasMagic(ReadOnlySpan<byte> head) => head.StartsWith(Magic);
+
     /// <summary>Writes <paramref name="data"/> atomically to <paramref name="path"/>.</summary>
     public static void Save(string path, CheckpointData data) => Save(path, data, null);
 
