@@ -61,7 +61,7 @@ internal static partial class CommonOptions
 
     /// <summary>An integer in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static Option<int> Int(string name, string description, int? defaultValue, int min, int max = int.MaxValue) =>
-        Parsed(name, description, defaultValue, "a whole number " + (max != int.MaxValue ? $"in [{min}, {max}]" : min == 0 ? "0 or more" : $"of at least {min}"),
+        Parsed(name, description, defaultValue, "a whole number" + (max != int.MaxValue ? $" in [{min}, {max}]" : min == 0 ? ", 0 or more" : $" of at least {min}"),
             t => (TryInt(t, out int v) && v >= min && v <= max, v));
 
     /// <summary>One or more integers, each in [<paramref name="min"/>, <paramref name="max"/>].</summary>
