@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AmtSharp.Cli.Commands;
+using AmtSharp.Cli.Configuration;
 
 namespace AmtSharp.Cli;
 
@@ -14,19 +15,23 @@ public static class Program
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = BuildRoot();
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            error.WriteLine($"amt: {parsed.Errors[0].Message} (see 'amt --help')");
-            return UserError;
-        }
+        ConfigFileArguments? file = null;
         try
         {
+            file = ConfigFileArguments.Merge(root, args);
+            var parsed = root.Parse(file?.Args ?? args);
+            if (parsed.Errors.Count > 0)
+            {
+                var first = parsed.Errors[0];
+                error.WriteLine($"amt: {UserErrors.Describe(file?.Describe(first) ?? $"{first.Message} (see 'amt --help')")}");
+                return UserError;
+            }
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (UserErrors.IsUserError(e))
         {
-            error.WriteLine($"amt: {UserErrors.Describe(e)}");
+            string message = (e is ConfigException c ? file?.Describe(c) : null) ?? e.Message;
+            error.WriteLine($"amt: {UserErrors.Describe(message)}");
             return UserError;
         }
     }

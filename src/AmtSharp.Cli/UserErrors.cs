@@ -1,3 +1,4 @@
+using AmtSharp.Cli.Configuration;
 using AmtSharp.Data;
 using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Runs;
@@ -8,7 +9,8 @@ namespace AmtSharp.Cli;
 internal static class UserErrors
 {
     public static bool IsUserError(Exception e) => e is ConfigException or DataException or CheckpointException
-        or RunFolderException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
+        or RunFolderException or ConfigFileException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
 
-    public static string Describe(Exception e) => e.Message.ReplaceLineEndings(" ");
+    /// <summary>One line, whatever the message holds.</summary>
+    public static string Describe(string message) => message.ReplaceLineEndings(" ");
 }

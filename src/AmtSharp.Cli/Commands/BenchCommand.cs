@@ -9,8 +9,8 @@ internal static class BenchCommand
     public static Command Create()
     {
         var bench = new Command("bench", "Benchmarks (print figures; not tests).");
-        var sizes = new Option<int[]>("--sizes") { Description = "Output sizes in pixels.", DefaultValueFactory = _ => [32, 224], AllowMultipleArgumentsPerToken = true };
-        var workerCounts = new Option<int[]>("--worker-counts") { Description = "Worker-thread counts to try.", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+        var sizes = CommonOptions.Ints("--sizes", "Output sizes in pixels (8-4096).", [32, 224], 8, 4096);
+        var workerCounts = CommonOptions.Ints("--worker-counts", "Worker-thread counts to try (1-256).", [1, 2], 1, 256);
         var batch = CommonOptions.Positive("--batch-size", "Images per batch.", 64);
         var batches = CommonOptions.Positive("--batches", "Batches per measurement.", 50);
         var (data, format, limit) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit());

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
-using AmtSharp.Amt;
 using AmtSharp.Data;
-using AmtSharp.Models.Vit;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;
+using AmtSharp.Training.Runs;
 
 namespace AmtSharp.Cli.Commands;
 
@@ -16,7 +15,7 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var epochs = CommonOptions.Positive("--epochs", "Pretraining epochs.", 40);
+        var epochs = CommonOptions.Positive("--epochs", "Pretraining epochs (the warm-up stays 10 % of them).", PretrainPresets.Demo.Config.Epochs);
         var images = CommonOptions.Positive("--train-images", "Synthetic training images.", 4000);
         var testImages = CommonOptions.Positive("--test-images", "Synthetic test images.", 1000);
         var probeEpochs = CommonOptions.Positive("--probe-epochs", "Linear-probe epochs.", 50);
@@ -48,24 +47,13 @@ internal static class Demo
 {
     public static string Run(DemoSettings s, TextWriter o, bool quiet)
     {
+        RunFolder.Create(s.Output);                          // an unwritable -o fails here, before any work
         var spec = new DatasetSpec(DatasetFormat.Synthetic, Limit: s.TrainImages, Size: 32, Seed: s.Seed, TestCount: s.TestImages);
         var train = spec.OpenTrain();
         var test = spec.OpenTest();
-        var vit = new VitConfig(32, 4, 3, 96, 4, 3);
-        var config = PretrainConfig.MaeAmt(vit) with
-        {
-            DecoderWidth = 64,
-            DecoderDepth = 1,
-            DecoderHeads = 2,
-            Epochs = s.Epochs,
-            BatchSize = 64,
-            BaseLr = 1.5e-3,
-            WarmupEpochs = Math.Max(1, s.Epochs / 10.0),
-            Workers = s.Workers,
-            Seed = s.Seed,
-            CheckpointEvery = 0,
-            Amt = AmtConfig.ForMae(),
-        };
+        // The same preset as `amt pretrain --preset demo`, so the two cannot drift apart.
+        var config = PretrainPresets.Demo.Config.WithEpochs(s.Epochs) with { Workers = s.Workers, Seed = s.Seed };
+        var vit = config.Encoder;
         if (!quiet)
         {
             o.WriteLine($"demo: MAE + AMT (r {config.Amt!.MaskRatio}, t {config.Amt.ThrowRatio}) on {train.Count} synthetic 32 px images, ViT {vit.Width}×{vit.Depth}, {s.Epochs} epochs");

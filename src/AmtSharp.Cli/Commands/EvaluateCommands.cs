@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;
+using TorchSharp;
 
 namespace AmtSharp.Cli.Commands;
 
@@ -19,15 +20,15 @@ internal static class EvaluateCommands
             Required = true,
         };
         var weights = new WeightOptions();
-        var pooling = new Option<FeaturePooling>("--pooling") { Description = "Cls ([CLS] token, MAE) or MeanPatch.", DefaultValueFactory = _ => FeaturePooling.Cls };
+        var pooling = CommonOptions.Enum<FeaturePooling>("--pooling", "cls ([CLS] token, MAE) or meanpatch.", FeaturePooling.Cls);
         var epochs = CommonOptions.Positive("--epochs", "Probe epochs.", 90);
         var batch = CommonOptions.Positive("--batch-size", "Probe batch size.", 1024);
         var blr = CommonOptions.Ratio("--blr", "Probe base lr (lr = blr × batch / 256).", 0.1, 1e-8, 1e6);
         var sgd = new Option<bool>("--sgd") { Description = "SGD with momentum instead of LARS." };
         var k = CommonOptions.Positive("--k", "Neighbours for kNN.", 20);
-        var (data, format, limit, workers, seed, device) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
-            CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device());
-        var command = new Command(name, description) { checkpoint, pooling, data, format, limit, workers, seed, device };
+        var (data, format, limit, workers, seed, device, configFile) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
+            CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Config());
+        var command = new Command(name, description) { checkpoint, pooling, data, format, limit, workers, seed, device, configFile };
         weights.AddTo(command);
         if (probe)
         {
@@ -48,13 +49,15 @@ internal static class EvaluateCommands
             {
                 o.WriteLine(pretrained.Describe());
             }
+            var onDevice = new torch.Device(parse.GetValue(device)!);
+            pretrained.Encoder.to(onDevice);
             var spec = CommonOptions.Dataset(parse, data, format, limit, pretrained.Encoder.Config.ImageSize, pretrained.Seed);
             var config = new FrozenEvaluationConfig(
                 new LinearProbeConfig(parse.GetValue(epochs), Math.Min(10, parse.GetValue(epochs) / 9.0), parse.GetValue(batch), parse.GetValue(blr),
                     Optimizer: parse.GetValue(sgd) ? ProbeOptimizer.Sgd : ProbeOptimizer.Lars, Seed: parse.GetValue(seed)),
                 new KnnConfig(parse.GetValue(k)),
                 parse.GetValue(pooling), Workers: parse.GetValue(workers), RunProbe: probe, RunKnn: !probe);
-            var result = FrozenEvaluation.Run(pretrained.Encoder, spec.OpenTrain(), spec.OpenTest(), config);
+            var result = FrozenEvaluation.Run(pretrained.Encoder, spec.OpenTrain(), spec.OpenTest(), config, device: onDevice);
             if (result.Probe is { } p)
             {
                 o.WriteLine($"linear probe: top-1 {p.Top1:P2}, top-5 {p.Top5:P2} ({result.TrainImages} train / {result.TestImages} test images, {result.Classes} classes)");

@@ -1,4 +1,6 @@
 using AmtSharp.Cli;
+using AmtSharp.Training.Pretraining;
+using AmtSharp.Training.Runs;
 using Xunit;
 
 namespace AmtSharp.Tests.Cli;
@@ -24,7 +26,9 @@ public sealed class CliTests
         Assert.Contains("after MAE + AMT", report);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(dir.Path, "metrics.jsonl")).Length);
         Assert.True(File.Exists(Path.Combine(dir.Path, "final.json")));
-        Assert.True(File.Exists(Path.Combine(dir.Path, "config.json")));
+        // The demo runs the demo preset, so `amt pretrain --preset demo` trains the same model.
+        var config = System.Text.Json.JsonSerializer.Deserialize<PretrainConfig>(File.ReadAllText(Path.Combine(dir.Path, "config.json")), RunFolder.JsonOptions);
+        Assert.Equal(PretrainPresets.Demo.Config.WithEpochs(2), config);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.Path, "checkpoints")));
         Assert.Contains("report at", output);
     }
@@ -65,7 +69,8 @@ public sealed class CliTests
     {
         var (code, output, _) = Run("pretrain", "--method", "simmim", "--print-config");
         Assert.Equal(0, code);
-        Assert.Contains("\"method\": \"sim_mim\"", output);
-        Assert.Contains("\"throw_ratio\": 0.26", output);
+        Assert.Contains("preset: cifar-simmim-amt\n", output);
+        Assert.Contains("method: simmim\n", output);
+        Assert.Contains("throw-ratio: 0.26\n", output);
     }
 }

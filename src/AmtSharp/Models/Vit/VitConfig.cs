@@ -36,6 +36,9 @@ public sealed record VitConfig(
 
     public static VitConfig Large(int imageSize = 224, int patchSize = 16) => new(imageSize, patchSize, 3, 1024, 24, 16);
 
+    /// <summary>The names <see cref="Preset"/> knows.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["vit_tiny", "vit_small", "vit_base", "vit_large"];
+
     /// <summary>Looks a preset up by its timm-style name (vit_tiny, vit_small, vit_base, vit_large).</summary>
     public static VitConfig Preset(string name, int imageSize, int patchSize) => name switch
     {

@@ -78,7 +78,7 @@ public sealed record PretrainConfig
     /// <summary>MAE + AMT preset: r 0.45, t 0.40, warm-up random 0.75, blr 1.5e-4, crop scale 0.2.</summary>
     public static PretrainConfig MaeAmt(VitConfig encoder) => new() { Encoder = encoder, Method = MimMethod.Mae, Amt = AmtConfig.ForMae() };
 
-    /// <summary>SimMIM + AMT preset: r 0.44, t 0.26, warm-up random 0.6, crop scale 0.67, β₂ 0.999, clip 5.</summary>
+    /// <summary>SimMIM + AMT preset: r 0.44, t 0.26, warm-up random 0.6, crop scale 0.67, β₂ 0.999, clip 5, base lr 5e-5 per 256.</summary>
     public static PretrainConfig SimMimAmt(VitConfig encoder) => new()
     {
         Encoder = encoder,
@@ -88,7 +88,7 @@ public sealed record PretrainConfig
         CropScaleMin = 0.67,
         Beta2 = 0.999,
         ClipGrad = 5.0,
-        BaseLr = 2e-4,                     // SimMIM's 1e-4 × batch/512, expressed per 256
+        BaseLr = 5e-5,                     // SimMIM: lr = 1e-4 × batch / 512, i.e. 5e-5 × batch / 256
     };
 
     public MaeConfig MaeModel => new(Encoder, DecoderWidth, DecoderDepth, DecoderHeads, 4.0, NormPixLoss);
@@ -96,6 +96,13 @@ public sealed record PretrainConfig
     public SimMimConfig SimMimModel => new(Encoder, MaskUnit);
 
     public int EffectiveBatch => BatchSize * Accumulation;
+
+    /// <summary>
+    /// The same recipe over <paramref name="epochs"/> epochs: the learning-rate warm-up keeps its share of the run
+    /// (amt-method §11.2: 40 of 400 epochs, i.e. 10 % for short runs), as AMT's start and refresh fractions already do.
+    /// </summary>
+    public PretrainConfig WithEpochs(int epochs) =>
+        this with { Epochs = epochs, WarmupEpochs = Epochs > 0 ? WarmupEpochs * epochs / Epochs : WarmupEpochs };
 
     /// <summary>Refuses impossible settings with a message naming the option.</summary>
     public PretrainConfig Validate(int datasetSize)
