@@ -60,8 +60,10 @@ internal static class BenchCommand
         {
             var c = trainCase.Read(parse, null, !parse.GetValue(noProfile));
             int total = c.WarmupSteps + c.Steps;
+            // Default: step 100 and step 1000 (the drift target) when the run is that long, else the first timed step and the last.
+            int first = total >= 1000 ? 100 : Math.Max(1, Math.Min(c.WarmupSteps + 1, total - 1));
             int[] at = parse.GetValue(memoryAt) is { Length: > 0 } given ? given
-                : total >= 1000 ? [100, 1000] : [.. new[] { Math.Min(total, c.WarmupSteps + 1), total }.Distinct()];
+                : [.. new[] { first, total >= 1000 ? 1000 : total }.Distinct()];
             IReadOnlyList<BenchSection> sections = parse.GetValue(noPrior)
                 ? [BenchSection.Matmul, BenchSection.Train]
                 : [BenchSection.Matmul, BenchSection.Train, BenchSection.Prior];
@@ -87,7 +89,7 @@ internal static class BenchCommand
         var (data, format, workers) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Workers());
         var common = new BenchCommonOptions();
         var command = new Command("run", $"Whole short pretrainings, MAE (random 0.75) then MAE + AMT (0.45, 0.40), same epochs, warm-up and prior refreshes included; compares wall time. Default model: vit_tiny/{e.PatchSize} at {e.ImageSize} px.");
-        foreach (var option in trainCase.ShapeAndBatch.Concat([epochs, limit, data, format, workers, common.Threads, common.Seed, common.Json]))
+        foreach (var option in trainCase.ShapeAndBatch.Concat([epochs, limit, data, format, workers, common.Threads, common.Seed, common.Json, common.MmapThreshold]))
         {
             command.Options.Add(option);
         }
@@ -102,6 +104,7 @@ internal static class BenchCommand
                 RunData = spec,
                 Workers = parse.GetValue(workers),
                 Threads = parse.GetValue(common.Threads),
+                MmapThreshold = common.Threshold(parse),
                 Seed = parse.GetValue(common.Seed),
             };
             return common.Execute(plan, parse);

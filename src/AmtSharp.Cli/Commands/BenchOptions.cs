@@ -16,6 +16,7 @@ internal sealed class TrainCaseOptions
     private readonly Option<int> steps;
     private readonly Option<int> warmupSteps;
     private readonly Option<string[]> methods;
+    private readonly Option<int> profileRepeats;
 
     public TrainCaseOptions(TrainCase defaults, string defaultMethods = "mae,mae-amt,simmim,simmim-amt")
     {
@@ -35,9 +36,10 @@ internal sealed class TrainCaseOptions
             DefaultValueFactory = _ => [defaultMethods],
             AllowMultipleArgumentsPerToken = true,
         };
+        profileRepeats = CommonOptions.Positive("--profile-repeats", "Timed repeats per profiled part (block, GEMMs, attention); the median counts.", defaults.ProfileRepeats);
     }
 
-    public IEnumerable<Option> All => [.. ShapeAndBatch, steps, warmupSteps, methods];
+    public IEnumerable<Option> All => [.. ShapeAndBatch, steps, warmupSteps, methods, profileRepeats];
 
     /// <summary>The model and batch options only (for whole runs, which have no steps or methods to choose).</summary>
     public IEnumerable<Option> ShapeAndBatch => [model, imageSize, patchSize, depth, decoderWidth, decoderDepth, batch];
@@ -55,7 +57,7 @@ internal sealed class TrainCaseOptions
     {
         var (preset, shape) = ReadShape(parse);
         return new TrainCase(preset, shape, parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(warmupSteps),
-            BenchMethods.Parse(string.Join(',', parse.GetValue(methods)!)), memoryAt, profile);
+            BenchMethods.Parse(string.Join(',', parse.GetValue(methods)!)), memoryAt, profile, parse.GetValue(profileRepeats));
     }
 }
 
@@ -65,6 +67,9 @@ internal sealed class BenchCommonOptions
     public Option<int> Threads { get; } = CommonOptions.Positive("--threads", "torch intra-op threads (torch.set_num_threads); 0 = libtorch's default.", 0, allowZero: true);
 
     public Option<long> Seed { get; } = CommonOptions.Seed();
+
+    public Option<int> MmapThreshold { get; } = CommonOptions.Positive("--mmap-threshold",
+        "Fix glibc's mmap threshold at this many bytes (e.g. 131072) before measuring, as MALLOC_MMAP_THRESHOLD_ does; 0 = glibc's dynamic default. Resident memory grows step after step without it.", 0, allowZero: true);
 
     public Option<string?> Json { get; } = new("--json") { Description = "Also write the results as JSON to this file." };
 
@@ -77,7 +82,7 @@ internal sealed class BenchCommonOptions
 
     public Option<int> MatmulRepeats { get; } = CommonOptions.Positive("--matmul-repeats", "Timed repeats per GEMM size (best counts).", 3);
 
-    public IEnumerable<Option> All => [Threads, Seed, Json, MatmulSizes, MatmulRepeats];
+    public IEnumerable<Option> All => [Threads, Seed, Json, MmapThreshold, MatmulSizes, MatmulRepeats];
 
     public BenchPlan Apply(BenchPlan plan, ParseResult parse)
     {
@@ -89,11 +94,14 @@ internal sealed class BenchCommonOptions
         return plan with
         {
             Threads = parse.GetValue(Threads),
+            MmapThreshold = Threshold(parse),
             Seed = parse.GetValue(Seed),
             MatmulSizes = sizes,
             MatmulRepeats = parse.GetValue(MatmulRepeats),
         };
     }
+
+    public int? Threshold(ParseResult parse) => parse.GetValue(MmapThreshold) is int b and > 0 ? b : null;
 
     /// <summary>Runs the plan, prints the tables and writes the JSON when asked.</summary>
     public int Execute(BenchPlan plan, ParseResult parse)

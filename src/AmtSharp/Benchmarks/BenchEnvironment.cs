@@ -16,7 +16,8 @@ namespace AmtSharp.Benchmarks;
 /// <param name="AmtSharp">Library version.</param>
 /// <param name="IntraOpThreads">torch.get_num_threads().</param>
 /// <param name="InterOpThreads">torch.get_num_interop_threads().</param>
-/// <param name="ThreadVariables">OpenMP / MKL environment variables that were set (they change threading).</param>
+/// <param name="ThreadVariables">OpenMP / MKL / malloc environment variables that were set (they change threading and memory).</param>
+/// <param name="MmapThreshold">The fixed glibc mmap threshold set by --mmap-threshold, or null (glibc's dynamic default).</param>
 /// <param name="LoadAverage">1, 5 and 15-minute load averages from /proc/loadavg when captured.</param>
 /// <param name="CapturedUtc">When.</param>
 public sealed record BenchEnvironment(
@@ -30,13 +31,15 @@ public sealed record BenchEnvironment(
     int IntraOpThreads,
     int InterOpThreads,
     IReadOnlyDictionary<string, string> ThreadVariables,
+    int? MmapThreshold,
     IReadOnlyList<double> LoadAverage,
     DateTimeOffset CapturedUtc)
 {
     private static readonly string[] ThreadVariableNames =
-        ["OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OMP_PROC_BIND", "GOMP_SPINCOUNT", "MKL_NUM_THREADS", "MKL_DYNAMIC", "KMP_BLOCKTIME"];
+        ["OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OMP_PROC_BIND", "GOMP_SPINCOUNT", "MKL_NUM_THREADS", "MKL_DYNAMIC", "KMP_BLOCKTIME",
+         "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_ARENA_MAX", "LD_PRELOAD"];
 
-    public static BenchEnvironment Capture() => new(
+    public static BenchEnvironment Capture(int? mmapThreshold = null) => new(
         ReadField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString(),
         Environment.ProcessorCount,
         ParseKiBField(ReadField("/proc/meminfo", "MemTotal")),
@@ -48,6 +51,7 @@ public sealed record BenchEnvironment(
         torch.get_num_interop_threads(),
         ThreadVariableNames.Where(n => Environment.GetEnvironmentVariable(n) is not null)
             .ToDictionary(n => n, n => Environment.GetEnvironmentVariable(n)!),
+        mmapThreshold,
         ReadLoadAverage(),
         DateTimeOffset.UtcNow);
 

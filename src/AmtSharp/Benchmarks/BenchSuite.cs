@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Data.Loading;
 using AmtSharp.Models.Vit;
@@ -27,9 +28,10 @@ public enum BenchSection
 /// <param name="Methods">Methods, in order.</param>
 /// <param name="MemoryAt">Steps at which resident memory is sampled.</param>
 /// <param name="Profile">Whether to attribute each step's time (block / GEMM / attention timing).</param>
+/// <param name="ProfileRepeats">Timed repeats per profiled part (the median counts).</param>
 public sealed record TrainCase(
     string Preset, BenchModel Model, int BatchSize, int Steps, int WarmupSteps, IReadOnlyList<BenchMethod> Methods,
-    IReadOnlyList<int>? MemoryAt = null, bool Profile = false)
+    IReadOnlyList<int>? MemoryAt = null, bool Profile = false, int ProfileRepeats = 3)
 {
     public string Label => Model.Describe(Preset);
 
@@ -51,6 +53,9 @@ public sealed record BenchPlan
 
     /// <summary>torch.set_num_threads before measuring; 0 leaves libtorch's default.</summary>
     public int Threads { get; init; }
+
+    /// <summary>A fixed glibc mmap threshold in bytes set before measuring (see <see cref="NativeAllocator"/>); null keeps glibc's dynamic one.</summary>
+    public int? MmapThreshold { get; init; }
 
     public IReadOnlyList<int> MatmulSizes { get; init; } = MatmulBenchmark.DefaultSizes;
 
@@ -97,7 +102,12 @@ public static class BenchSuite
         {
             torch.set_num_threads(plan.Threads);
         }
-        var environment = BenchEnvironment.Capture();
+        int? threshold = null;
+        if (plan.MmapThreshold is int bytes && NativeAllocator.TrySetMmapThreshold(bytes))
+        {
+            threshold = bytes;
+        }
+        var environment = BenchEnvironment.Capture(threshold);
         bool Has(BenchSection s) => plan.Sections.Contains(s);
 
         MatmulResult? matmul = null;
@@ -107,6 +117,13 @@ public static class BenchSuite
             matmul = MatmulBenchmark.Run(plan.MatmulSizes, plan.MatmulRepeats, plan.Seed);
         }
         double? peak = matmul?.PeakFlopsPerSecond;
+
+        // Memory first: glibc keeps the heap earlier sections grew, which would hide this run's growth.
+        TrainSection? memory = null;
+        if (Has(BenchSection.Memory))
+        {
+            memory = RunCase(plan.Memory, plan.Seed, peak, progress);
+        }
 
         var train = new List<TrainSection>();
         var ratios = new List<AmtRatio>();
@@ -143,12 +160,6 @@ public static class BenchSuite
             loader = new LoaderResult(source.Name, size, plan.Workers, plan.Train.BatchSize, plan.LoaderBatches, rate);
         }
 
-        TrainSection? memory = null;
-        if (Has(BenchSection.Memory))
-        {
-            memory = RunCase(plan.Memory, plan.Seed, peak, progress);
-        }
-
         RunBenchResult? run = null;
         if (Has(BenchSection.Run))
         {
@@ -171,10 +182,12 @@ public static class BenchSuite
             progress.WriteLine($"[bench] {method.Name()}: {c.Label}, batch {c.BatchSize}, {c.WarmupSteps} warm-up + {c.Steps} timed steps");
             var row = TrainStepBenchmark.Run(method, c.Options(seed), peak);
             rows.Add(row);
+            progress.WriteLine(FormattableString.Invariant(
+                $"[bench]   {row.MsPerStep:F0} ms/step, {row.ImagesPerSecond:F2} images/s, {row.AchievedFlopsPerSecond / 1e9:F1} GFLOP/s{(row.Mfu is double m ? $", MFU {m * 100:F1}%" : "")}"));
             if (c.Profile)
             {
-                progress.WriteLine($"[bench] profiling {method.Name()}");
-                profiles.Add(StepProfiler.Profile(row, method, c.Model, peakFlopsPerSecond: peak));
+                progress.WriteLine($"[bench] profiling {method.Name()} (blocks, GEMMs, attention; {c.ProfileRepeats} repeats)");
+                profiles.Add(StepProfiler.Profile(row, method, c.Model, c.ProfileRepeats, peak));
             }
         }
         return new TrainSection(c.Label, c.Model, c.BatchSize, c.Steps, c.WarmupSteps, rows, profiles);

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
+using TorchSharp;
 
 namespace AmtSharp.Benchmarks;
 
@@ -6,10 +8,14 @@ namespace AmtSharp.Benchmarks;
 /// <param name="Step">Training steps completed when sampled.</param>
 /// <param name="ResidentBytes">VmRSS: resident now (native tensors, managed heap and code).</param>
 /// <param name="PeakResidentBytes">VmHWM: the highest resident size so far.</param>
-public sealed record MemorySample(int Step, long ResidentBytes, long PeakResidentBytes)
+/// <param name="ManagedBytes">The .NET heap (GC.GetTotalMemory without collecting).</param>
+/// <param name="LiveTensors">Tensor objects not yet disposed (torch.Tensor.TotalCount): a leak shows here.</param>
+public sealed record MemorySample(int Step, long ResidentBytes, long PeakResidentBytes, long ManagedBytes, long LiveTensors)
 {
+    [JsonIgnore]
     public double ResidentMiB => ResidentBytes / (1024.0 * 1024.0);
 
+    [JsonIgnore]
     public double PeakResidentMiB => PeakResidentBytes / (1024.0 * 1024.0);
 }
 
@@ -39,11 +45,11 @@ public static class ProcessMemory
             }
             if (rss >= 0 && hwm >= 0)
             {
-                return new MemorySample(step, rss, hwm);
+                return new MemorySample(step, rss, hwm, GC.GetTotalMemory(false), torch.Tensor.TotalCount);
             }
         }
         using var self = Process.GetCurrentProcess();
-        return new MemorySample(step, self.WorkingSet64, self.PeakWorkingSet64);
+        return new MemorySample(step, self.WorkingSet64, self.PeakWorkingSet64, GC.GetTotalMemory(false), torch.Tensor.TotalCount);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AmtSharp.Benchmarks;
 using AmtSharp.Cli;
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Models.Vit;
 using TorchSharp;
@@ -151,6 +152,17 @@ public sealed class BenchTests
         Assert.True(sample.ResidentBytes > 0);
         Assert.True(sample.PeakResidentBytes >= sample.ResidentBytes);
         Assert.Equal(123456L * 1024, ProcessMemory.ParseKiB("VmRSS:\t  123456 kB"));
+    }
+
+    [Fact]
+    public void MmapThresholdIsSetOnGlibcAndCheckedEverywhere()
+    {
+        Assert.Throws<ConfigException>(() => NativeAllocator.TrySetMmapThreshold(-1));
+        Assert.Throws<ConfigException>(() => NativeAllocator.TrySetMmapThreshold(NativeAllocator.MaxMmapThreshold + 1));
+        if (OperatingSystem.IsLinux() && File.Exists("/lib/x86_64-linux-gnu/libc.so.6"))
+        {
+            Assert.True(NativeAllocator.TrySetMmapThreshold(128 * 1024));   // harmless for the other tests: only where big blocks come from
+        }
     }
 
     private static void AssertFinite(JsonElement element, string field)
