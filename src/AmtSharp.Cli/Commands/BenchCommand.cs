@@ -86,10 +86,16 @@ internal static class BenchCommand
         var trainCase = new TrainCaseOptions(new TrainCase("vit_tiny", defaults.Model, defaults.BatchSize, 1, 0, [BenchMethod.Mae]));
         var epochs = CommonOptions.Positive("--epochs", "Epochs of each run (at least 2).", defaults.Epochs);
         var limit = CommonOptions.Positive("--limit", "Training images (synthetic: generated; a folder: the first N, evenly spaced).", 2048);
+        var start = CommonOptions.Positive("--amt-start-epoch", "First AMT epoch s (0 = 10% of the epochs, at least 1).", 0, allowZero: true);
+        var interval = new Option<int>("--amt-refresh-interval")
+        {
+            Description = "Epochs between prior refreshes. Default −1: one refresh (after epoch s − 1), close to the paper's share of refresh work (9 passes in 400 epochs); 0: AMT's default fraction (about 9 refreshes in any run).",
+            DefaultValueFactory = _ => -1,
+        };
         var (data, format, workers) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Workers());
         var common = new BenchCommonOptions();
         var command = new Command("run", $"Whole short pretrainings, MAE (random 0.75) then MAE + AMT (0.45, 0.40), same epochs, warm-up and prior refreshes included; compares wall time. Default model: vit_tiny/{e.PatchSize} at {e.ImageSize} px.");
-        foreach (var option in trainCase.ShapeAndBatch.Concat([epochs, limit, data, format, workers, common.Threads, common.Seed, common.Json, common.MmapThreshold]))
+        foreach (var option in trainCase.ShapeAndBatch.Concat([epochs, limit, start, interval, data, format, workers, common.Threads, common.Seed, common.Json, common.MmapThreshold]))
         {
             command.Options.Add(option);
         }
@@ -100,7 +106,14 @@ internal static class BenchCommand
             var plan = new BenchPlan
             {
                 Sections = [BenchSection.Run],
-                Run = new RunBenchOptions(shape, parse.GetValue(epochs), trainCase.BatchSize(parse), parse.GetValue(workers)),
+                Run = new RunBenchOptions(shape, parse.GetValue(epochs), trainCase.BatchSize(parse), parse.GetValue(workers),
+                    AmtStartEpoch: parse.GetValue(start) > 0 ? parse.GetValue(start) : null,
+                    RefreshInterval: parse.GetValue(interval) switch
+                    {
+                        < -1 => throw new ConfigException("amt-refresh-interval", $"must be -1, 0 or positive, got {parse.GetValue(interval)}"),
+                        -1 => null,
+                        int k => k,
+                    }),
                 RunData = spec,
                 Workers = parse.GetValue(workers),
                 Threads = parse.GetValue(common.Threads),
