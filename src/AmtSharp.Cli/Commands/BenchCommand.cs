@@ -137,7 +137,7 @@ internal static class BenchCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var noProfile = new Option<bool>("--no-profile") { Description = "Skip the per-part timing (blocks, GEMMs, attention)." };
-        var memorySteps = CommonOptions.Positive("--memory-steps", "Steps of the resident-memory run (vit_tiny/4 at 32 px, MAE + AMT, batch 16); memory is sampled at step 100 and at the last.", 1000);
+        var memorySteps = CommonOptions.Positive("--memory-steps", "Steps of the resident-memory run (vit_tiny/4 at 32 px, MAE + AMT, batch 16); memory is sampled at step 100 (a tenth of the steps when fewer than 1000) and at the last.", 1000);
         var runEpochs = CommonOptions.Positive("--run-epochs", "Epochs of each whole run.", defaults.Run.Epochs);
         var runLimit = CommonOptions.Positive("--run-limit", "Synthetic training images of the whole runs.", 2048);
         var workers = CommonOptions.Workers();
@@ -152,7 +152,7 @@ internal static class BenchCommand
             {
                 throw new ConfigException("memory-steps", $"needs at least 2 steps, got {memory}");
             }
-            int first = Math.Min(100, memory - 1);
+            int first = memory >= 1000 ? 100 : Math.Max(1, memory / 10);     // the target compares step 100 with step 1000
             var plan = defaults with
             {
                 Sections = ParseSections(parse.GetValue(sections)!),

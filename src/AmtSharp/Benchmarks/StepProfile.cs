@@ -81,11 +81,11 @@ public static class StepProfiler
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
         using var scope = NewDisposeScope();
-        var block = new Block(width, heads, mlpHidden);
-        var qkv = nn.Linear(width, 3 * width);
-        var proj = nn.Linear(width, width);
-        var fc1 = nn.Linear(width, mlpHidden);
-        var fc2 = nn.Linear(mlpHidden, width);
+        using var block = new Block(width, heads, mlpHidden);
+        using var qkv = nn.Linear(width, 3 * width);
+        using var proj = nn.Linear(width, width);
+        using var fc1 = nn.Linear(width, mlpHidden);
+        using var fc2 = nn.Linear(mlpHidden, width);
         var x = randn([batch, tokens, width]).requires_grad_();
         var hidden = randn([batch, tokens, mlpHidden]).requires_grad_();
         int headDim = width / heads;
