@@ -38,6 +38,8 @@ public static class Program
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(EvaluateCommands.LinearProbe());
         root.Subcommands.Add(EvaluateCommands.Knn());
+        root.Subcommands.Add(PriorCommand.Create());
+        root.Subcommands.Add(VisualizeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root;

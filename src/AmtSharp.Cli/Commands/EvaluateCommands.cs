@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AmtSharp.Reporting.Runs;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;
 
@@ -43,7 +44,9 @@ internal static class EvaluateCommands
                     Optimizer: parse.GetValue(sgd) ? ProbeOptimizer.Sgd : ProbeOptimizer.Lars, Seed: parse.GetValue(seed)),
                 new KnnConfig(parse.GetValue(k)),
                 parse.GetValue(pooling), Workers: parse.GetValue(workers), RunProbe: probe, RunKnn: !probe);
-            var result = FrozenEvaluation.Run(pretrained.Model.Encoder, spec.OpenTrain(), spec.OpenTest(), config);
+            using var log = EvaluationRecorder.ForCheckpoint(parse.GetValue(checkpoint)!, name);
+            var result = FrozenEvaluation.Run(pretrained.Model.Encoder, spec.OpenTrain(), spec.OpenTest(), config, log?.ProbeEpochs("trained"));
+            log?.Record("trained", result);
             var o = parse.InvocationConfiguration.Output;
             if (result.Probe is { } p)
             {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using AmtSharp.Amt;
 using AmtSharp.Data;
 using AmtSharp.Models.Vit;
+using AmtSharp.Reporting.Runs;
 using AmtSharp.Training.Pretraining;
 using AmtSharp.Training.Runs;
 
@@ -96,10 +97,12 @@ internal static class PretrainCommand
             var spec = CommonOptions.Dataset(parse, data, format, limit, vit.ImageSize, parse.GetValue(seed));
             var source = spec.OpenTrain();
             using var trainer = new Pretrainer(config, source, parse.GetValue(output), new ConsoleProgress(o, parse.GetValue(quiet), config.Epochs));
+            using var reporter = new RunReporter(trainer);
             var result = trainer.Train(resume: parse.GetValue(resume));
             trainer.Run!.WriteFinal(result);
+            var report = PretrainReport.Write(trainer, reporter, result, $"AmtSharp pretraining: {(m == MimMethod.Mae ? "MAE" : "SimMIM")}{(config.Amt is null ? "" : " + AMT")} on {source.Name}");
             o.WriteLine($"pretrained {source.Name} ({source.Count} images) for {result.EpochsCompleted} epochs, {result.Steps} steps: final loss {result.FinalLoss:F4}; " +
-                $"{result.TrainSeconds:F0}s training + {result.RefreshSeconds:F0}s prior refreshes; checkpoint {result.Checkpoint}");
+                $"{result.TrainSeconds:F0}s training + {result.RefreshSeconds:F0}s prior refreshes; checkpoint {result.Checkpoint}; report {report.MarkdownPath}");
             return 0;
         });
         return command;
