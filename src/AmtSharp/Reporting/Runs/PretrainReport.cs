@@ -42,22 +42,22 @@ public static class PretrainReport
             $"TensorBoard: {RunReporter.TensorBoardFolder}/ (tensorboard --logdir {reporter.TensorBoardPath}); per-iteration loss: "
             + $"{RunReporter.StepLogFile}; per-epoch metrics: metrics.jsonl; all snapshots: "
             + string.Join(", ", snapshots.Select(s => Path.GetFileName(s.MaskingPath))) + " and the matching attention-epoch files."));
-        var document = new ReportDocument(title, Summary(trainer, result, evaluation), EpochRows(reporter.History()), sections);
+        var document = new ReportDocument(title, Summary(trainer, reporter, result, evaluation), EpochRows(reporter.History()), sections);
         return ReportWriter.Write(run.Path, document);
     }
 
-    private static List<(string, string)> Summary(Pretrainer trainer, PretrainResult result, EvaluationSummary? evaluation)
+    private static List<(string, string)> Summary(Pretrainer trainer, RunReporter reporter, PretrainResult result, EvaluationSummary? evaluation)
     {
         var c = trainer.Config;
         var e = c.Encoder;
         var rows = new List<(string, string)>
         {
-            ("method", c.Method == MimMethod.Mae ? $"MAE ({(c.NormPixLoss ? "norm-pix" : "pixel")} targets), decoder {c.DecoderWidth} wide, {c.DecoderDepth} blocks" : "SimMIM (L1 on pixels)"),
-            ("encoder", $"ViT {e.Width} wide, {e.Depth} blocks, {e.Heads} heads, patch {e.PatchSize} at {e.ImageSize} px ({e.GridSize}x{e.GridSize} patches)"),
+            ("method", c.Method == MimMethod.Mae ? $"MAE ({(c.NormPixLoss ? "norm-pix" : "pixel")} targets), decoder width {c.DecoderWidth}, depth {c.DecoderDepth}" : "SimMIM (L1 on pixels)"),
+            ("encoder", $"ViT width {e.Width}, depth {e.Depth}, {e.Heads} heads, patch {e.PatchSize} at {e.ImageSize} px ({e.GridSize}x{e.GridSize} patches)"),
             ("masking", Masking(trainer)),
             ("data", $"{trainer.Source.Name}, {trainer.Source.Count} images"),
-            ("training", string.Create(Inv, $"{c.Epochs} epochs, batch {c.EffectiveBatch}, base lr {c.BaseLr:G3} (lr {c.BaseLr * c.EffectiveBatch / 256:G3}), warm-up {c.WarmupEpochs:G3} epochs, seed {c.Seed}")),
-            ("time", string.Create(Inv, $"{result.TrainSeconds:F0} s training + {result.RefreshSeconds:F0} s prior refreshes")),
+            ("training", string.Create(Inv, $"{c.Epochs} epochs, batch {c.EffectiveBatch}, base lr {c.BaseLr:G3} (lr {c.BaseLr * c.EffectiveBatch / 256:G3}), warm-up {c.WarmupEpochs:G3} epoch(s), seed {c.Seed}")),
+            ("time", string.Create(Inv, $"{result.TrainSeconds:F0} s training + {result.RefreshSeconds:F0} s prior refreshes + {reporter.Seconds:F0} s logs and pictures")),
             ("final loss", result.FinalLoss.ToString("F4", Inv)),
         };
         if (result.Checkpoint is { } checkpoint)
@@ -91,7 +91,7 @@ public static class PretrainReport
         {
             ["epoch"] = e.Epoch + 1,
             ["loss"] = Math.Round(e.Loss, 4),
-            ["lr"] = e.Lr,
+            ["lr"] = e.Lr.ToString("G3", Inv),
             ["img/s"] = Math.Round(e.ImagesPerSecond),
             ["masking"] = e.Masking,
             ["encoder / decoder tokens"] = $"{e.EncoderTokens} / {e.DecoderTokens}",

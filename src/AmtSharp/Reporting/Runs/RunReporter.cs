@@ -56,6 +56,7 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
     private readonly StepLog steps;
     private readonly SnapshotImages images;
     private readonly int snapshotEvery;
+    private readonly System.Diagnostics.Stopwatch busy = new();
 
     public RunReporter(Pretrainer trainer, RunReporterOptions? options = null)
     {
@@ -85,8 +86,12 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
 
     public string TensorBoardPath => run.PathOf(TensorBoardFolder);
 
+    /// <summary>Wall-clock seconds spent here (logs, snapshots, pictures) during training.</summary>
+    public double Seconds => busy.Elapsed.TotalSeconds;
+
     public void OnStart(StartReport start)
     {
+        using var timing = Timing();
         steps.StartAt(Iteration(start.Epoch, start.Batch));
         if (!start.Resumed && start.Epoch == 0 && start.Batch == 0)
         {
@@ -96,6 +101,7 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
 
     public void OnStep(StepReport s)
     {
+        using var timing = Timing();
         long iteration = Iteration(s.Epoch, s.Batch + 1);
         steps.Add(new StepRow(iteration, s.Loss, s.Lr, s.ImagesPerSecond));
         events.AddScalars(
@@ -108,6 +114,7 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
 
     public void OnEpoch(EpochReport e)
     {
+        using var timing = Timing();
         steps.Flush();
         long iteration = Iteration(e.Epoch + 1, 0);
         var scalars = new List<KeyValuePair<string, double>>
@@ -162,6 +169,8 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
         events.Dispose();
     }
 
+    private Stopwatching Timing() => new(busy);
+
     private long Iteration(int epoch, int batches) => (long)epoch * trainer.BatchesPerEpoch + batches;
 
     private static void AddIfKnown(List<KeyValuePair<string, double>> scalars, string tag, double? value)
@@ -193,5 +202,19 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
         events.AddImage("snapshot/masking_grid", grid.Png, grid.Width, grid.Height, iteration);
         events.AddImage("snapshot/attention", overlay.Png, overlay.Width, overlay.Height, iteration);
         events.AddScalar("snapshot/loss", snapshot.Loss, iteration);
+    }
+
+    /// <summary>Runs the stopwatch for the lifetime of a using block.</summary>
+    private readonly struct Stopwatching : IDisposable
+    {
+        private readonly System.Diagnostics.Stopwatch watch;
+
+        public Stopwatching(System.Diagnostics.Stopwatch watch)
+        {
+            this.watch = watch;
+            watch.Start();
+        }
+
+        public void Dispose() => watch.Stop();
     }
 }

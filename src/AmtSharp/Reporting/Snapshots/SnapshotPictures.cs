@@ -18,15 +18,15 @@ public sealed record Picture(byte[] Png, int Width, int Height)
 public static class SnapshotPictures
 {
     /// <summary>
-    /// The grid's appearance: the prior stretched per image (its shape matters, not its scale); masked patches
-    /// tinted strongly, so they stay distinct from visible ones on images of any colour.
+    /// The grid's appearance: the prior stretched per image (its shape matters, not its scale); masked patches a
+    /// flat colour, which no (noisy) image patch matches, so they stay distinct from visible ones whatever the image.
     /// </summary>
     public static MaskingGridOptions GridOptions(string title, string reconstructionTitle) => new()
     {
         Title = title,
         ReconstructionTitle = reconstructionTitle,
         PriorScaling = MapScaling.MinMax,
-        Style = new MaskStyle { MaskedOpacity = 0.85f },
+        Style = new MaskStyle { MaskedOpacity = 1f },
     };
 
     public static AttentionOverlayOptions AttentionOptions(string title) => new()
