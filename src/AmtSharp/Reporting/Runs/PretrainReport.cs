@@ -144,7 +144,7 @@ public static class PretrainReport
         }
         string text = "Rows are fixed training images (whole image, no augmentation). Columns: the image; the AMT prior the plan "
             + "was drawn from (last-block [CLS] attention, stretched per image; n/a before the first prior); the mask plan - "
-            + "masked patches tinted blue (reconstructed), thrown patches dark with red hatching (removed from encoder, decoder "
+            + "masked patches solid blue (reconstructed), thrown patches dark with red hatching (removed from encoder, decoder "
             + "and loss), visible patches as they are; the reconstruction - visible patches as they are, masked ones predicted, "
             + "thrown ones grey. " + ReconstructionNote(trainer.Config, reporter.Statistics);
         return new ReportSection("Masking plans and reconstructions",

@@ -43,7 +43,28 @@ public sealed class SnapshotImages
     public static SnapshotImages Pick(IImageSource source, int count, int size)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        return Load(source, Choose(source, Math.Min(count, source.Count)), size);
+        // Unreadable images (a run may skip them) are passed over: pictures must not stop training.
+        var readable = new List<int>();
+        foreach (int index in Candidates(source, count))
+        {
+            if (readable.Count == count)
+            {
+                break;
+            }
+            try
+            {
+                source.Load(index);
+                readable.Add(index);
+            }
+            catch (DataException)
+            {
+            }
+        }
+        if (readable.Count == 0)
+        {
+            throw new DataException(source.Name, "no readable image to show");
+        }
+        return Load(source, readable, size);
     }
 
     /// <summary>The images at <paramref name="indices"/> of <paramref name="source"/>.</summary>
@@ -76,29 +97,18 @@ public sealed class SnapshotImages
         return all;
     }
 
-    // Evenly spaced candidates; the first candidate of each unseen class is taken, then the rest fill up.
-    private static int[] Choose(IImageSource source, int count)
+    // Evenly spaced candidates: first one per class (in the order met), then the others, in preference order.
+    private static IEnumerable<int> Candidates(IImageSource source, int count)
     {
         int candidates = Math.Min(source.Count, count * 16);
         var order = Enumerable.Range(0, candidates).Select(j => (int)((long)j * source.Count / candidates)).Distinct().ToArray();
-        var chosen = new List<int>();
         var classes = new HashSet<int>();
-        foreach (int index in order)
+        var firstOfClass = order.Where(i =>
         {
-            int label = source.LabelOf(index);
-            if (chosen.Count < count && (label < 0 || classes.Add(label)))
-            {
-                chosen.Add(index);
-            }
-        }
-        foreach (int index in order)
-        {
-            if (chosen.Count < count && !chosen.Contains(index))
-            {
-                chosen.Add(index);
-            }
-        }
-        return [.. chosen];
+            int label = source.LabelOf(i);
+            return label < 0 || classes.Add(label);
+        }).ToList();
+        return firstOfClass.Concat(order.Except(firstOfClass));
     }
 
     // The mask is aligned with the whole source image, which the resize squashes to S×S: nearest neighbour.
