@@ -329,5 +329,4 @@ public sealed class Pretrainer : IDisposable
                 $"was written for a dataset of {checkpoint.Get<int>("dataset_count")} images, this one has {source.Count}");
         }
     }
-
 }
