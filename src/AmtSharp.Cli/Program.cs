@@ -44,6 +44,8 @@ public static class Program
         root.Subcommands.Add(EvaluateCommands.LinearProbe());
         root.Subcommands.Add(EvaluateCommands.Knn());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(PriorCommand.Create());
+        root.Subcommands.Add(VisualizeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using AmtSharp.Data;
+using AmtSharp.Models.Vit;
+using AmtSharp.Reporting.Runs;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;
 using AmtSharp.Training.Runs;
@@ -63,16 +65,19 @@ internal static class Demo
             new KnnConfig(), Workers: s.Workers);
 
         using var trainer = new Pretrainer(config, train, s.Output, new ConsoleProgress(o, quiet, config.Epochs));
+        using var reporter = new RunReporter(trainer);
         // The same encoder at initialisation is the reference the trained one must beat.
-        var atInit = FrozenEvaluation.Run(trainer.Model.Encoder, train, test, probe);
+        var atInit = FrozenEvaluation.Run(trainer.Model.Encoder, train, test, probe, reporter.Evaluation.ProbeEpochs("at initialisation"));
+        reporter.Evaluation.Record("at initialisation", atInit);
         var result = trainer.Train();
-        var trained = FrozenEvaluation.Run(trainer.Model.Encoder, train, test, probe);
+        var trained = FrozenEvaluation.Run(trainer.Model.Encoder, train, test, probe, reporter.Evaluation.ProbeEpochs("trained"));
+        reporter.Evaluation.Record("trained", trained);
         trainer.Run!.WriteFinal(new { pretrain = result, evaluation = trained, evaluation_at_init = atInit });
         if (!quiet)
         {
             o.WriteLine($"linear probe top-1: {trained.Probe!.Top1:P1} trained vs {atInit.Probe!.Top1:P1} at initialisation; " +
                 $"kNN top-1: {trained.Knn!.Top1:P1} vs {atInit.Knn!.Top1:P1} (chance {1.0 / trained.Classes:P0})");
         }
-        return DemoReport.Write(trainer, config, result, trained, atInit, s);
+        return DemoReport.Write(trainer, reporter, result, trained, atInit);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AmtSharp.Reporting.Runs;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;
 using TorchSharp;
@@ -57,7 +58,9 @@ internal static class EvaluateCommands
                     Optimizer: parse.GetValue(sgd) ? ProbeOptimizer.Sgd : ProbeOptimizer.Lars, Seed: parse.GetValue(seed)),
                 new KnnConfig(parse.GetValue(k)),
                 parse.GetValue(pooling), Workers: parse.GetValue(workers), RunProbe: probe, RunKnn: !probe);
-            var result = FrozenEvaluation.Run(pretrained.Encoder, spec.OpenTrain(), spec.OpenTest(), config, device: onDevice);
+            using var log = EvaluationRecorder.ForCheckpoint(parse.GetValue(checkpoint)!, name);
+            var result = FrozenEvaluation.Run(pretrained.Encoder, spec.OpenTrain(), spec.OpenTest(), config, log?.ProbeEpochs("trained"), onDevice);
+            log?.Record("trained", result);
             if (result.Probe is { } p)
             {
                 o.WriteLine($"linear probe: top-1 {p.Top1:P2}, top-5 {p.Top5:P2} ({result.TrainImages} train / {result.TestImages} test images, {result.Classes} classes)");

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using AmtSharp.Amt;
+using AmtSharp.Reporting.Runs;
 using AmtSharp.Training.Pretraining;
 
 namespace AmtSharp.Cli.Commands;
@@ -38,10 +40,12 @@ internal static class PretrainCommand
             var spec = CommonOptions.Dataset(parse, options.Data, options.Format, options.Limit, config.Encoder.ImageSize, config.Seed);
             var source = spec.OpenTrain();
             using var trainer = new Pretrainer(config, source, parse.GetValue(options.Output), new ConsoleProgress(o, parse.GetValue(options.Quiet), config.Epochs));
+            using var reporter = new RunReporter(trainer);
             var result = trainer.Train(resume: parse.GetValue(options.Resume));
             trainer.Run!.WriteFinal(result);
+            var report = PretrainReport.Write(trainer, reporter, result, $"AmtSharp pretraining: {(config.Method == MimMethod.Mae ? "MAE" : "SimMIM")}{(config.Amt is null ? "" : " + AMT")} on {source.Name}");
             o.WriteLine($"pretrained {source.Name} ({source.Count} images) for {result.EpochsCompleted} epochs, {result.Steps} steps: final loss {result.FinalLoss:F4}; " +
-                $"{result.TrainSeconds:F0}s training + {result.RefreshSeconds:F0}s prior refreshes; checkpoint {result.Checkpoint}");
+                $"{result.TrainSeconds:F0}s training + {result.RefreshSeconds:F0}s prior refreshes; checkpoint {result.Checkpoint}; report {report.MarkdownPath}");
             return 0;
         });
         return command;

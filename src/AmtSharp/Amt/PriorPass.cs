@@ -12,9 +12,13 @@ namespace AmtSharp.Amt;
 /// </summary>
 public static class PriorPass
 {
-    /// <summary>Recomputes every map of <paramref name="store"/>; returns images per second.</summary>
+    /// <summary>
+    /// Recomputes every map of <paramref name="store"/>; returns images per second. <paramref name="progress"/> gets
+    /// the number of images done after each batch.
+    /// </summary>
     public static double Run(VisionTransformer encoder, IImageSource source, PriorStore store, int batchSize, int workers,
-        Device? device = null, BadInputPolicy onBadInput = BadInputPolicy.Fail, CancellationToken cancellation = default)
+        Device? device = null, BadInputPolicy onBadInput = BadInputPolicy.Fail, CancellationToken cancellation = default,
+        Action<int>? progress = null)
     {
         var options = LoaderOptions.Sequential(TransformSpec.Resize(encoder.Config.ImageSize), batchSize, workers)
             with
@@ -23,6 +27,7 @@ public static class PriorPass
         bool wasTraining = encoder.training;
         encoder.eval();
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        int done = 0;
         try
         {
             using var noGrad = no_grad();
@@ -35,6 +40,8 @@ public static class PriorPass
                     var prior = AttentionPrior.FromAttention(encoder.LastBlockAttention(images));
                     store.Set(batch.Indices, prior.cpu());
                 }
+                done += batch.Count;
+                progress?.Invoke(done);
             }
         }
         finally

@@ -18,6 +18,9 @@ public static class Seeds
         Synthetic = 5,
         Probe = 6,
         FineTune = 7,
+
+        /// <summary>Pictures and reports (e.g. the mask plan of a masking grid); never a training stream.</summary>
+        Report = 8,
     }
 
     /// <summary>Mixes the seed with any number of parts (splitmix64 finaliser applied per part).</summary>

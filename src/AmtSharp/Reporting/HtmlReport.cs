@@ -41,6 +41,11 @@ public static class HtmlReport
             {
                 html.Append("<p>").Append(E(section.Text)).AppendLine("</p>");
             }
+            if (section.Table is { Count: > 0 } rows)
+            {
+                var table = new MetricsTable(rows);
+                AppendTable(html, table.Columns, table.Rows);
+            }
             foreach (var figure in section.Figures)
             {
                 html.Append("<figure><img src=\"").Append(E(MarkdownText.Url(figure.Path))).Append("\" alt=\"")

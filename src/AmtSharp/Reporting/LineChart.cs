@@ -25,15 +25,18 @@ public static class LineChart
         options ??= new LineChartOptions();
         int s = options.TextScale;
         var drawable = series.SelectMany(x => x.Points).Where(p => AxisScale.Drawable(p.X, false) && AxisScale.Drawable(p.Y, options.LogY)).ToArray();
-        var xAxis = AxisScale.Linear(drawable.Select(p => p.X));
+        var markers = options.Markers.Where(m => double.IsFinite(m.X)).ToArray();
+        var xAxis = AxisScale.Linear(drawable.Select(p => p.X).Concat(drawable.Length > 0 ? markers.Select(m => m.X) : []));
         var yAxis = options.LogY ? AxisScale.Log(drawable.Select(p => p.Y)) : AxisScale.Linear(drawable.Select(p => p.Y));
         var labels = series.Select((x, i) => LegendLabel(x, options.LogY)).ToArray();
+        var markerLegend = markers.DistinctBy(m => m.Label).ToArray();
 
         int lineHeight = BitmapFont.LineHeight(s);
         int top = Pad + (options.Title.Length > 0 ? lineHeight + Pad : 0);
         int yTickWidth = yAxis.Ticks.Max(t => BitmapFont.Measure(t.Label, s));
         int left = Pad + (options.YLabel.Length > 0 ? lineHeight + Pad / 2 : 0) + yTickWidth + TickLength + 6;
-        int legendWidth = labels.Length == 0 ? 0 : 30 + labels.Max(l => BitmapFont.Measure(l, s)) + Pad;
+        var legendLabels = labels.Concat(markerLegend.Select(m => m.Label)).ToArray();
+        int legendWidth = legendLabels.Length == 0 ? 0 : 30 + legendLabels.Max(l => BitmapFont.Measure(l, s)) + Pad;
         int right = options.Width - Pad - legendWidth;
         int bottom = options.Height - Pad - (options.XLabel.Length > 0 ? lineHeight + Pad / 2 : 0) - lineHeight - TickLength - 4;
         if (right - left < 20 || bottom - top < 20)
@@ -62,11 +65,23 @@ public static class LineChart
         {
             BitmapFont.DrawCentered(canvas, "no data", plot.MidX, plot.MidY - BitmapFont.GlyphHeight(s) / 2f, s, new SKColor(120, 120, 120));
         }
+        if (drawable.Length > 0)
+        {
+            foreach (var marker in markers)
+            {
+                DrawMarker(canvas, plot, marker, xAxis);
+            }
+        }
         for (int i = 0; i < series.Count; i++)
         {
             var color = options.Palette[i % options.Palette.Count].ToColor();
             DrawSeries(canvas, plot, series[i], xAxis, yAxis, color, options);
             DrawLegendEntry(canvas, right + Pad, top + i * LegendLine, labels[i], color, s);
+        }
+        for (int i = 0; i < markerLegend.Length; i++)
+        {
+            var m = markerLegend[i];
+            DrawLegendEntry(canvas, right + Pad, top + (series.Count + i) * LegendLine, m.Label, m.Color.ToColor(), s, m.Dashed);
         }
         canvas.Flush();
         return bitmap;
@@ -106,7 +121,7 @@ public static class LineChart
         using var line = new SKPaint
         {
             Color = color,
-            StrokeWidth = 2,
+            StrokeWidth = series.LineWidth,
             IsAntialias = true,
             Style = SKPaintStyle.Stroke,
             StrokeJoin = SKStrokeJoin.Round,
@@ -156,9 +171,30 @@ public static class LineChart
         }
     }
 
-    private static void DrawLegendEntry(SKCanvas canvas, float x, float y, string label, SKColor color, int s)
+    private static void DrawMarker(SKCanvas canvas, SKRect plot, ChartMarker marker, AxisScale x)
     {
-        using var line = new SKPaint { Color = color, StrokeWidth = 3, IsAntialias = true };
+        double f = x.Fraction(marker.X);
+        if (double.IsNaN(f) || f < 0 || f > 1)
+        {
+            return;
+        }
+        using var paint = MarkerPaint(marker.Color.ToColor(), marker.Dashed, 2);
+        float px = (float)Math.Round(plot.Left + f * plot.Width) + 0.5f;
+        canvas.DrawLine(px, plot.Top + 1, px, plot.Bottom - 1, paint);
+    }
+
+    private static SKPaint MarkerPaint(SKColor color, bool dashed, float width) => new()
+    {
+        Color = color,
+        StrokeWidth = width,
+        IsAntialias = true,
+        Style = SKPaintStyle.Stroke,
+        PathEffect = dashed ? SKPathEffect.CreateDash([6, 4], 0) : null,
+    };
+
+    private static void DrawLegendEntry(SKCanvas canvas, float x, float y, string label, SKColor color, int s, bool dashed = false)
+    {
+        using var line = MarkerPaint(color, dashed, 3);
         float mid = y + BitmapFont.GlyphHeight(s) / 2f;
         canvas.DrawLine(x, mid, x + 22, mid, line);
         BitmapFont.Draw(canvas, label, x + 30, y, s, Ink);

@@ -22,6 +22,9 @@ public sealed record LineChartOptions
     /// <summary>Draw a dot at every point when a series has at most this many points.</summary>
     public int MaxPointsWithMarkers { get; init; } = 30;
 
+    /// <summary>Vertical marker lines, drawn under the series.</summary>
+    public IReadOnlyList<ChartMarker> Markers { get; init; } = [];
+
     /// <summary>Text pixel scale of the built-in font.</summary>
     public int TextScale { get; init; } = 2;
 }

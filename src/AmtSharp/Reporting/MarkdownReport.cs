@@ -27,6 +27,11 @@ public static class MarkdownReport
             {
                 md.AppendLine(MarkdownText.Escape(section.Text)).AppendLine();
             }
+            if (section.Table is { Count: > 0 } rows)
+            {
+                var table = new MetricsTable(rows);
+                AppendTable(md, table.Columns, table.Rows);
+            }
             foreach (var figure in section.Figures)
             {
                 string caption = MarkdownText.Escape(figure.Caption);

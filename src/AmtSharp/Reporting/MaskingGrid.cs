@@ -60,6 +60,8 @@ public static class MaskingGrid
         var grey = new Rgb(0.6f, 0.6f, 0.6f);
         return
         [
+            // Visible patches are the image itself; a soft gradient stands for "picture content".
+            LegendItem.Pattern((x, y) => new Rgb(0.45f + 0.025f * x, 0.7f - 0.01f * y, 0.35f + 0.02f * y), "visible (image as is)"),
             LegendItem.Solid(Rgb.Lerp(grey, style.MaskedColor, style.MaskedOpacity), "masked"),
             LegendItem.Pattern((x, y) => PatchPainter.Hatch(x, y, style), "thrown"),
             LegendItem.Solid(style.BlankColor, "thrown, not predicted"),

@@ -16,24 +16,6 @@ public sealed class CliTests
     }
 
     [Fact]
-    public void DemoWithASmallBudgetWritesReportMetricsAndCheckpoint()
-    {
-        using var dir = new TestUtil.TempDir();
-        var (code, output, error) = Run("demo", "--epochs", "2", "--train-images", "192", "--test-images", "96", "--probe-epochs", "3", "-o", dir.Path, "--quiet");
-        Assert.True(code == 0, error);
-        string report = File.ReadAllText(Path.Combine(dir.Path, "report.md"));
-        Assert.Contains("linear probe", report);
-        Assert.Contains("after MAE + AMT", report);
-        Assert.Equal(2, File.ReadAllLines(Path.Combine(dir.Path, "metrics.jsonl")).Length);
-        Assert.True(File.Exists(Path.Combine(dir.Path, "final.json")));
-        // The demo runs the demo preset, so `amt pretrain --preset demo` trains the same model.
-        var config = System.Text.Json.JsonSerializer.Deserialize<PretrainConfig>(File.ReadAllText(Path.Combine(dir.Path, "config.json")), RunFolder.JsonOptions);
-        Assert.Equal(PretrainPresets.Demo.Config.WithEpochs(2), config);
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.Path, "checkpoints")));
-        Assert.Contains("report at", output);
-    }
-
-    [Fact]
     public void PretrainThenLinearProbeAndKnnFromTheCheckpoint()
     {
         using var dir = new TestUtil.TempDir();

@@ -17,12 +17,53 @@ public sealed record EpochReport(
     Amt.PriorStatistics? Prior = null,
     Amt.MaskingDiagnostics? MaskingDiagnostics = null);
 
+/// <summary>Where a call to <see cref="Pretrainer.Train"/> starts: epoch 0, batch 0 for a fresh run, later after a resume.</summary>
+public sealed record StartReport(int Epoch, int Batch, long GlobalStep, int BatchesPerEpoch, bool Resumed);
+
 /// <summary>Receives progress; all members optional.</summary>
 public interface IPretrainObserver
 {
+    /// <summary>Once per <see cref="Pretrainer.Train"/> call, after any resume and before the first step.</summary>
+    void OnStart(StartReport start) { }
+
     void OnStep(StepReport step) { }
 
     void OnRefreshStart(int epoch, int images) { }
 
+    /// <summary>During a prior refresh: <paramref name="done"/> of <paramref name="images"/> maps computed.</summary>
+    void OnRefreshProgress(int epoch, int done, int images) { }
+
     void OnEpoch(EpochReport epoch) { }
+}
+
+/// <summary>Several observers behind one, called in the order they were added.</summary>
+public sealed class PretrainObservers : IPretrainObserver
+{
+    private readonly List<IPretrainObserver> observers = [];
+
+    public PretrainObservers(params IEnumerable<IPretrainObserver?> observers)
+    {
+        foreach (var o in observers)
+        {
+            Add(o);
+        }
+    }
+
+    public void Add(IPretrainObserver? observer)
+    {
+        if (observer is not null)
+        {
+            observers.Add(observer);
+        }
+    }
+
+    public void OnStart(StartReport start) => observers.ForEach(o => o.OnStart(start));
+
+    public void OnStep(StepReport step) => observers.ForEach(o => o.OnStep(step));
+
+    public void OnRefreshStart(int epoch, int images) => observers.ForEach(o => o.OnRefreshStart(epoch, images));
+
+    public void OnRefreshProgress(int epoch, int done, int images) => observers.ForEach(o => o.OnRefreshProgress(epoch, done, images));
+
+    public void OnEpoch(EpochReport epoch) => observers.ForEach(o => o.OnEpoch(epoch));
 }

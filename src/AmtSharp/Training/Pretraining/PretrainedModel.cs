@@ -38,5 +38,12 @@ public sealed class PretrainedModel : IDisposable
         return new PretrainedModel(config, module, model);
     }
 
+    /// <summary>The model a run with <paramref name="config"/> starts from (its seeded initialisation).</summary>
+    public static PretrainedModel AtInitialisation(PretrainConfig config)
+    {
+        var (module, model) = MimFactory.CreateModel(config);
+        return new PretrainedModel(config, module, model);
+    }
+
     public void Dispose() => Module.Dispose();
 }

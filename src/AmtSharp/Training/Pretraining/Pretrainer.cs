@@ -44,7 +44,7 @@ public sealed class Pretrainer : IDisposable
     private readonly IImageSource source;
     private readonly RunFolder? run;
     private readonly CheckpointFolder? checkpoints;
-    private readonly IPretrainObserver observer;
+    private readonly PretrainObservers observer;
     private readonly Device device;
     private readonly ImageLoader loader;
     private readonly AmtSchedule? schedule;
@@ -69,7 +69,7 @@ public sealed class Pretrainer : IDisposable
     {
         this.config = config.Validate(source.Count);
         this.source = source;
-        this.observer = observer ?? new NullObserver();
+        this.observer = new PretrainObservers(observer);
         device = new Device(config.Device);
         if (outputDir is not null)
         {
@@ -95,6 +95,11 @@ public sealed class Pretrainer : IDisposable
             OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail));
     }
 
+    public PretrainConfig Config => config;
+
+    /// <summary>The training images (what the prior store is indexed by).</summary>
+    public IImageSource Source => source;
+
     public nn.Module Module { get; }
 
     public IMaskedImageModel Model { get; }
@@ -108,6 +113,9 @@ public sealed class Pretrainer : IDisposable
     public RunFolder? Run => run;
 
     public int BatchesPerEpoch => loader.BatchesPerEpoch;
+
+    /// <summary>Adds an observer after construction (e.g. a run reporter that needs the trainer's model).</summary>
+    public void AddObserver(IPretrainObserver added) => observer.Add(added);
 
     /// <summary>Images skipped under the skip policy, for the run summary.</summary>
     public IReadOnlyList<SkippedSample> Skipped => loader.Skipped;
@@ -128,6 +136,7 @@ public sealed class Pretrainer : IDisposable
             Resume();
         }
         Module.train();
+        observer.OnStart(new StartReport(epoch, nextBatch, step, loader.BatchesPerEpoch, resume));
         while (epoch < config.Epochs)
         {
             var strategy = StrategyFor(epoch);
@@ -222,7 +231,8 @@ public sealed class Pretrainer : IDisposable
             var clock = Stopwatch.StartNew();
             var encoder = Model.Encoder;
             PriorPass.Run(encoder, source, Prior, config.PriorBatchSize, config.Workers, device,
-                config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, cancellation);
+                config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, cancellation,
+                done => observer.OnRefreshProgress(epoch, done, source.Count));
             Prior.MarkComputed(epoch);
             refresh = clock.Elapsed.TotalSeconds;
             refreshSeconds += refresh;
@@ -323,9 +333,5 @@ public sealed class Pretrainer : IDisposable
             throw new CheckpointException(checkpoint.FilePath,
                 $"was written for a dataset of {checkpoint.Get<int>("dataset_count")} images, this one has {source.Count}");
         }
-    }
-
-    private sealed class NullObserver : IPretrainObserver
-    {
     }
 }
