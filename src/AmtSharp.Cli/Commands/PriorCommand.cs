@@ -18,7 +18,7 @@ internal static class PriorCommand
         var output = new Option<string?>("--output", "-o") { Description = "Folder for prior.amtprior, prior-stats.json and prior-attention.png (default: <run folder>/prior, else runs/prior)." };
         var batch = CommonOptions.Positive("--batch-size", "Images per prior-pass batch.", 128);
         var images = CommonOptions.Positive("--images", "Images in the attention picture.", 8);
-        var model = new Option<string>("--model") { Description = "With -c none: encoder preset (vit_tiny, vit_small, vit_base, vit_large).", DefaultValueFactory = _ => "vit_tiny" };
+        var model = new Option<string>("--model") { Description = "With -c none: encoder preset (vit_tiny, vit_small, vit_base, vit_large) or a pretraining preset (e.g. demo) whose model to initialise.", DefaultValueFactory = _ => "vit_tiny" };
         var imageSize = CommonOptions.Positive("--image-size", "With -c none: input side in pixels.", 32);
         var patchSize = CommonOptions.Positive("--patch-size", "With -c none: patch side in pixels.", 4);
         var (data, format, limit, workers, seed, quiet) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
@@ -51,7 +51,9 @@ internal static class PriorCommand
             string c = parse.GetValue(checkpoint) ?? throw new ConfigException("checkpoint", "give a checkpoint file, a run folder or 'none' (or --inspect FILE)");
             bool init = c.Equals("none", StringComparison.OrdinalIgnoreCase);
             using var pretrained = init
-                ? PretrainedModel.AtInitialisation(PretrainConfig.MaeAmt(VitConfig.Preset(parse.GetValue(model)!, parse.GetValue(imageSize), parse.GetValue(patchSize))) with { Seed = parse.GetValue(seed) })
+                ? PretrainedModel.AtInitialisation((PretrainPresets.Names.Contains(parse.GetValue(model)!)
+                    ? PretrainPresets.Get(parse.GetValue(model)!).Config
+                    : PretrainConfig.MaeAmt(VitConfig.Preset(parse.GetValue(model)!, parse.GetValue(imageSize), parse.GetValue(patchSize)))) with { Seed = parse.GetValue(seed) })
                 : PretrainedModel.Load(c);
             var spec = CommonOptions.Dataset(parse, data, format, limit, pretrained.Config.Encoder.ImageSize, init ? parse.GetValue(seed) : pretrained.Config.Seed);
             var source = spec.OpenTrain();
