@@ -53,7 +53,8 @@ internal static class PriorCommand
             using var pretrained = init
                 ? PretrainedModel.AtInitialisation((PretrainPresets.Names.Contains(parse.GetValue(model)!)
                     ? PretrainPresets.Get(parse.GetValue(model)!).Config
-                    : PretrainConfig.MaeAmt(VitConfig.Preset(parse.GetValue(model)!, parse.GetValue(imageSize), parse.GetValue(patchSize)))) with { Seed = parse.GetValue(seed) })
+                    : PretrainConfig.MaeAmt(VitConfig.Preset(parse.GetValue(model)!, parse.GetValue(imageSize), parse.GetValue(patchSize)))) with
+                { Seed = parse.GetValue(seed) })
                 : PretrainedModel.Load(c);
             var spec = CommonOptions.Dataset(parse, data, format, limit, pretrained.Config.Encoder.ImageSize, init ? parse.GetValue(seed) : pretrained.Config.Seed);
             var source = spec.OpenTrain();
