@@ -28,6 +28,26 @@ public sealed class CliTests
         var knn = Run("knn", "-c", dir.Path, "--limit", "128");
         Assert.True(knn.Code == 0, knn.Error);
         Assert.Contains("kNN (k=20): top-1", knn.Output);
+        using var tuned = new TestUtil.TempDir();
+        var finetune = Run("finetune", "-c", dir.Path, "--limit", "64", "--epochs", "1", "--warmup-epochs", "0", "--batch-size", "32",
+            "-o", tuned.Path, "--quiet");
+        Assert.True(finetune.Code == 0, finetune.Error);
+        Assert.Contains("test top-1", finetune.Output);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(tuned.Path, "checkpoints")));
+        Assert.Single(File.ReadAllLines(Path.Combine(tuned.Path, "metrics.jsonl")));
+    }
+
+    [Fact]
+    public void FineTuneFromScratchPrintsTheResolvedConfiguration()
+    {
+        var (code, output, error) = Run("finetune", "--from-scratch", "--model", "vit_small", "--depth", "3", "--layer-decay", "0.65",
+            "--pooling", "Cls", "--print-config");
+        Assert.True(code == 0, error);
+        Assert.Contains("\"layer_decay\": 0.65", output);
+        Assert.Contains("\"pooling\": \"cls\"", output);
+        Assert.Contains("\"width\": 384", output);
+        Assert.Contains("\"depth\": 3", output);
+        Assert.Contains("\"pretrained\": null", output);
     }
 
     [Theory]
@@ -37,6 +57,15 @@ public sealed class CliTests
     [InlineData("pretrain", "--data", "/nonexistent/amtsharp-data", "--epochs", "1")]
     [InlineData("linprobe", "--checkpoint", "/nonexistent/run")]
     [InlineData("pretrain", "--patch-size", "5")]
+    [InlineData("finetune", "--epochs", "1")]
+    [InlineData("finetune", "--from-scratch", "--layer-decay", "0")]
+    [InlineData("finetune", "--from-scratch", "--drop-path", "1.5")]
+    [InlineData("finetune", "--from-scratch", "--mix-prob", "2")]
+    [InlineData("finetune", "--from-scratch", "--pooling", "max")]
+    [InlineData("finetune", "--from-scratch", "-c", "/nonexistent/run")]
+    [InlineData("finetune", "-c", "/nonexistent/run", "--model", "vit_small")]
+    [InlineData("finetune", "-c", "/nonexistent/run")]
+    [InlineData("finetune", "--from-scratch", "--epochs", "2", "--warmup-epochs", "2")]
     public void UserErrorsGiveOneLineAndExitCodeTwo(params string[] args)
     {
         var (code, _, error) = Run(args);

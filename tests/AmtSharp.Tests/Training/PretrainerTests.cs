@@ -124,6 +124,21 @@ public sealed class PretrainerTests
     }
 
     [Fact]
+    public void LoadingARunFolderGivesTheNewestCheckpoint()
+    {
+        using var dir = new TestUtil.TempDir();
+        using var trainer = new Pretrainer(Tiny() with { Epochs = 2, CheckpointEvery = 1, Amt = null }, Data(32), dir.Path);
+        trainer.Train();
+        Assert.Equal(2, new CheckpointFolder(Path.Combine(dir.Path, "checkpoints")).List().Count);
+        using var loaded = PretrainedModel.Load(dir.Path);
+        var trained = trainer.Module.state_dict();
+        foreach (var (name, tensor) in loaded.Module.state_dict())
+        {
+            Assert.True(tensor.equal(trained[name]).all().item<bool>(), $"{name} is not the final epoch's");
+        }
+    }
+
+    [Fact]
     public void TrainingKeepsTheLiveTensorCountFlat()
     {
         // Other tests' garbage must not be finalised during this run and move the count.

@@ -36,6 +36,12 @@ public sealed record TransformSpec(
     public static TransformSpec ResizeCentreCrop(int size, double cropFraction = 0.875) =>
         new(TransformKind.ResizeCentreCrop, size, CropFraction: cropFraction);
 
+    /// <summary>
+    /// Evaluation: small inputs (under 128 px, e.g. CIFAR) see the whole image resized; larger ones the usual
+    /// resize + centre crop (224 from 256).
+    /// </summary>
+    public static TransformSpec Evaluation(int size) => size >= 128 ? ResizeCentreCrop(size) : Resize(size);
+
     public Normalization Normalization => Normalize ?? Normalization.ImageNet;
 
     /// <summary>

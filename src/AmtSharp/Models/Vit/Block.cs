@@ -4,7 +4,11 @@ using static TorchSharp.torch.nn;
 
 namespace AmtSharp.Models.Vit;
 
-/// <summary>Pre-norm transformer block: y = x + attn(norm1(x)); out = y + mlp(norm2(y)). LayerNorm eps 1e-6.</summary>
+/// <summary>
+/// Pre-norm transformer block: y = x + drop_path(attn(norm1(x))); out = y + drop_path(mlp(norm2(y))). LayerNorm eps 1e-6.
+/// Drop path (stochastic depth) is off unless a rate is given (fine-tuning); it has no parameters, so the state dict
+/// is the same either way.
+/// </summary>
 public sealed class Block : Module<Tensor, Tensor>
 {
     internal const double NormEps = 1e-6;
@@ -13,21 +17,26 @@ public sealed class Block : Module<Tensor, Tensor>
     private readonly Attention attn;
     private readonly LayerNorm norm2;
     private readonly Mlp mlp;
+    private readonly DropPath drop_path;
 
-    public Block(int width, int heads, int mlpHidden) : base(nameof(Block))
+    public Block(int width, int heads, int mlpHidden, double dropPath = 0.0) : base(nameof(Block))
     {
         norm1 = LayerNorm(width, eps: NormEps);
         attn = new Attention(width, heads);
         norm2 = LayerNorm(width, eps: NormEps);
         mlp = new Mlp(width, mlpHidden);
+        drop_path = new DropPath(dropPath);
         RegisterComponents();
     }
+
+    /// <summary>This block's stochastic-depth module (rate and generator).</summary>
+    public DropPath DropPath => drop_path;
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = x + attn.forward(norm1.forward(x));
-        return (y + mlp.forward(norm2.forward(y))).MoveToOuterDisposeScope();
+        var y = x + drop_path.forward(attn.forward(norm1.forward(x)));
+        return (y + drop_path.forward(mlp.forward(norm2.forward(y)))).MoveToOuterDisposeScope();
     }
 
     /// <summary>The same block through the explicit attention path; also returns the probabilities.</summary>
@@ -35,8 +44,8 @@ public sealed class Block : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var (a, probs) = attn.ForwardWithProbabilities(norm1.forward(x));
-        var y = x + a;
-        var output = y + mlp.forward(norm2.forward(y));
+        var y = x + drop_path.forward(a);
+        var output = y + drop_path.forward(mlp.forward(norm2.forward(y)));
         return (output.MoveToOuterDisposeScope(), probs.MoveToOuterDisposeScope());
     }
 

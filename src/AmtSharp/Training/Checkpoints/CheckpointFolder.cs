@@ -76,6 +76,24 @@ public sealed class CheckpointFolder
         return null;
     }
 
+    /// <summary>
+    /// Loads a checkpoint file, or the newest valid checkpoint of a run folder (its checkpoints/ subfolder, or the
+    /// folder itself). Throws <see cref="CheckpointException"/> naming the path when there is none.
+    /// </summary>
+    public static LoadedCheckpoint LoadFileOrNewest(string path)
+    {
+        if (!System.IO.Directory.Exists(path))
+        {
+            return CheckpointFile.Load(path);
+        }
+        string sub = Path.Combine(path, "checkpoints");
+        var folder = new CheckpointFolder(System.IO.Directory.Exists(sub) ? sub : path);
+        CheckpointException? lastProblem = null;
+        return folder.TryLoadLatest(e => lastProblem ??= e)
+            ?? throw new CheckpointException(Path.GetFullPath(path),
+                lastProblem is null ? "holds no checkpoint" : $"holds no valid checkpoint (newest: {lastProblem.Message})");
+    }
+
     private static bool TryIndex(string path, out long index)
     {
         string name = Path.GetFileName(path);

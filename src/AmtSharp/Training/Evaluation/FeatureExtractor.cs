@@ -27,8 +27,7 @@ public static class FeatureExtractor
         FeaturePooling pooling = FeaturePooling.Cls, int batchSize = 128, int workers = 2, Device? device = null,
         CancellationToken cancellation = default)
     {
-        int size = encoder.Config.ImageSize;
-        var transform = size >= 128 ? TransformSpec.ResizeCentreCrop(size) : TransformSpec.Resize(size);
+        var transform = TransformSpec.Evaluation(encoder.Config.ImageSize);
         var loader = new ImageLoader(source, LoaderOptions.Sequential(transform, batchSize, workers));
         var features = new List<Tensor>();
         var labels = new List<long>(source.Count);

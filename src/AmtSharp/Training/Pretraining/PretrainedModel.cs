@@ -26,11 +26,12 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>Loads a checkpoint file, or the newest valid checkpoint of a run folder.</summary>
     public static PretrainedModel Load(string path)
     {
-        using var checkpoint = Directory.Exists(path)
-            ? new CheckpointFolder(Directory.Exists(Path.Combine(path, "checkpoints")) ? Path.Combine(path, "checkpoints") : path)
-                .TryLoadLatest() ?? throw new CheckpointException(path, "holds no readable checkpoint")
-            : CheckpointFile.Load(path);
+        using var checkpoint = CheckpointFolder.LoadFileOrNewest(path);
         string file = checkpoint.FilePath;
+        if (!checkpoint.Metadata.ContainsKey("config") && checkpoint.Metadata.ContainsKey("finetune_config"))
+        {
+            throw new CheckpointException(file, "is a fine-tuned classifier, not a pretraining checkpoint");
+        }
         var config = checkpoint.Get<JsonObject>("config").Deserialize<PretrainConfig>(RunFolder.JsonOptions)
             ?? throw new CheckpointException(file, "has no configuration");
         var (module, model) = MimFactory.CreateModel(config);
