@@ -15,7 +15,7 @@ namespace AmtSharp.Models.Vit;
 public sealed class VisionTransformer : Module<Tensor, Tensor>
 {
     private readonly Parameter cls_token;
-    private readonly Parameter pos_embed;                 // fixed sin-cos, not trained
+    private readonly Parameter pos_embed;                 // sin-cos; fixed in pretraining, trained with a head
     private readonly PatchEmbed patch_embed;
     private readonly ModuleList<Block> blocks;
     private readonly LayerNorm? norm;                     // absent with global-average pooling (MAE drops it)
