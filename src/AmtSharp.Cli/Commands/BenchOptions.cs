@@ -64,7 +64,7 @@ internal sealed class TrainCaseOptions
 /// <summary>Options every bench command shares: threads, seed, JSON output, the matmul peak.</summary>
 internal sealed class BenchCommonOptions
 {
-    public Option<int> Threads { get; } = CommonOptions.Positive("--threads", "torch intra-op threads (torch.set_num_threads); 0 = libtorch's default.", 0, allowZero: true);
+    public Option<int> Threads { get; } = CommonOptions.Threads();
 
     public Option<long> Seed { get; } = CommonOptions.Seed();
 

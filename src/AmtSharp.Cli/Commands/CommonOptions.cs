@@ -48,6 +48,18 @@ internal static partial class CommonOptions
         return option;
     }
 
+    public static Option<int> Threads() => Positive("--threads",
+        "Torch intra-op threads (0 = libtorch's default, one per core). 1 keeps throughput steady when other work shares the cores.", 0, allowZero: true);
+
+    /// <summary>Applies <see cref="Threads"/> when given.</summary>
+    public static void ApplyThreads(int threads)
+    {
+        if (threads > 0)
+        {
+            TorchSharp.torch.set_num_threads(threads);
+        }
+    }
+
     public static Option<bool> Quiet() => new("--quiet", "-q") { Description = "Print only the final summary." };
 
     public static Option<string> Config() => new(ConfigFileArguments.OptionName)

@@ -32,7 +32,7 @@ internal static class ExperimentCommand
         var output = new Option<string>("--output", "-o") { Description = "Folder holding one run folder per arm.", DefaultValueFactory = _ => Path.Combine("runs", "cifar10-comparison") };
         var results = new Option<string>("--results") { Description = "Where to write the results page.", DefaultValueFactory = _ => Path.Combine("docs", "results.md") };
         var data = new Option<string>("--data") { Description = "CIFAR-10 as an ImageFolder with train/ and test/ (e.g. ../shared/datasets/cifar10).", Required = true };
-        var threads = CommonOptions.Positive("--threads", "Torch intra-op threads (0 = one per core). 1 keeps throughput steady when other work shares the cores.", 0, allowZero: true);
+        var threads = CommonOptions.Threads();
         var (workers, seed, device, quiet) = (CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Quiet());
         var cifar = new Command("cifar10", "MAE vs MAE + AMT and SimMIM vs SimMIM + AMT on CIFAR-10 with the same budget; linear probe and kNN on the test split; writes docs/results.md.")
         {
@@ -41,10 +41,7 @@ internal static class ExperimentCommand
         cifar.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(threads) > 0)
-            {
-                TorchSharp.torch.set_num_threads(parse.GetValue(threads));
-            }
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
             var budget = new ComparisonBudget(parse.GetValue(epochs), parse.GetValue(images), parse.GetValue(width), parse.GetValue(depth),
                 parse.GetValue(heads), parse.GetValue(batch), parse.GetValue(probeEpochs), parse.GetValue(seed), parse.GetValue(workers), parse.GetValue(device)!);
             var chosen = parse.GetValue(arms)!;

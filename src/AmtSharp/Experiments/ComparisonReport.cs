@@ -25,7 +25,7 @@ public static class ComparisonReport
         md.AppendLine("## Budget (the same for every arm)").AppendLine();
         md.AppendLine(Inv, $"- Data: {dataset}; {results.FirstOrDefault()?.Evaluations.Values.First().TrainImages ?? budget.TrainImages} training images (class-balanced, evenly spaced) for pretraining, the probe and kNN; the full test split for accuracy.");
         md.AppendLine(Inv, $"- Encoder: ViT {vit.Width} wide, {vit.Depth} blocks, {vit.Heads} heads, patch {vit.PatchSize} at {vit.ImageSize} px ({vit.GridSize * vit.GridSize} patches).");
-        md.AppendLine(Inv, $"- Pretraining: {budget.Epochs} epochs, batch {budget.BatchSize}, seed {budget.Seed}, AdamW, warm-up {Math.Max(1, budget.Epochs / 10.0):0.#} epochs then cosine; MAE decoder 128 wide × 2 blocks, norm-pix; SimMIM linear head, L1.");
+        md.AppendLine(Inv, $"- Pretraining: {budget.Epochs} epochs, batch {budget.BatchSize}, seed {budget.Seed}, AdamW, warm-up {arms[0].Config.WarmupEpochs:0.#} epochs then cosine; MAE decoder 128 wide × 2 blocks, norm-pix; SimMIM linear head, L1.");
         foreach (var arm in arms)
         {
             var c = arm.Config;
