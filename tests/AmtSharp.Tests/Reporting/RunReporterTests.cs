@@ -13,24 +13,8 @@ namespace AmtSharp.Tests.Reporting;
 
 public sealed class RunReporterTests
 {
-    private static readonly VitConfig TinyVit = new(32, 4, 3, 32, 2, 2);
-
-    private static PretrainConfig Tiny(MimMethod method = MimMethod.Mae) => (method == MimMethod.Mae
-        ? PretrainConfig.MaeAmt(TinyVit)
-        : PretrainConfig.SimMimAmt(TinyVit)) with
-    {
-        DecoderWidth = 32,
-        DecoderDepth = 1,
-        DecoderHeads = 2,
-        Epochs = 3,
-        BatchSize = 16,
-        WarmupEpochs = 1,
-        BaseLr = 1e-3,
-        Workers = 2,
-        Seed = 3,
-        CheckpointEvery = 1,
-        Amt = (method == MimMethod.Mae ? AmtConfig.ForMae() : AmtConfig.ForSimMim()) with { StartEpoch = 1, RefreshInterval = 1 },
-    };
+    private static PretrainConfig Tiny(MimMethod method = MimMethod.Mae) =>
+        AmtSharp.Tests.Training.TinyPretrain.Config(method, refreshInterval: 1) with { Epochs = 3, CheckpointEvery = 1 };
 
     private static SyntheticShapesSource Data(int count = 64) => SyntheticShapesSource.Train(seed: 1, count: count, size: 32);
 

@@ -11,23 +11,7 @@ namespace AmtSharp.Tests.Training;
 
 public sealed class PretrainerTests
 {
-    private static readonly VitConfig TinyVit = new(32, 4, 3, 32, 2, 2);
-
-    private static PretrainConfig Tiny(MimMethod method = MimMethod.Mae) => (method == MimMethod.Mae
-        ? PretrainConfig.MaeAmt(TinyVit)
-        : PretrainConfig.SimMimAmt(TinyVit)) with
-    {
-        DecoderWidth = 32,
-        DecoderDepth = 1,
-        DecoderHeads = 2,
-        Epochs = 4,
-        BatchSize = 16,
-        WarmupEpochs = 1,
-        BaseLr = 1e-3,
-        Workers = 2,
-        Seed = 3,
-        Amt = (method == MimMethod.Mae ? AmtConfig.ForMae() : AmtConfig.ForSimMim()) with { StartEpoch = 1, RefreshInterval = 2 },
-    };
+    private static PretrainConfig Tiny(MimMethod method = MimMethod.Mae) => TinyPretrain.Config(method);
 
     private static SyntheticShapesSource Data(int count = 64) => SyntheticShapesSource.Train(seed: 1, count: count, size: 32);
 
