@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using AmtSharp.Amt;
 using AmtSharp.Data;
 using AmtSharp.Models.Vit;
 using AmtSharp.Reporting.Runs;
@@ -69,15 +70,31 @@ internal static class Demo
         // The same encoder at initialisation is the reference the trained one must beat.
         var atInit = FrozenEvaluation.Run(trainer.Model.Encoder, train, test, probe, reporter.Evaluation.ProbeEpochs("at initialisation"));
         reporter.Evaluation.Record("at initialisation", atInit);
+        // Does AMT's prior find the objects? The synthetic set knows where they are.
+        var priorAtInit = ObjectOverlap(trainer, train);
         var result = trainer.Train();
         var trained = FrozenEvaluation.Run(trainer.Model.Encoder, train, test, probe, reporter.Evaluation.ProbeEpochs("trained"));
         reporter.Evaluation.Record("trained", trained);
-        trainer.Run!.WriteFinal(new { pretrain = result, evaluation = trained, evaluation_at_init = atInit });
+        var priorTrained = ObjectOverlap(trainer, train);
+        trainer.Run!.WriteFinal(new
+        {
+            pretrain = result,
+            evaluation = trained,
+            evaluation_at_init = atInit,
+            prior_on_object = priorTrained,
+            prior_on_object_at_init = priorAtInit,
+        });
         if (!quiet)
         {
             o.WriteLine($"linear probe top-1: {trained.Probe!.Top1:P1} trained vs {atInit.Probe!.Top1:P1} at initialisation; " +
                 $"kNN top-1: {trained.Knn!.Top1:P1} vs {atInit.Knn!.Top1:P1} (chance {1.0 / trained.Classes:P0})");
+            o.WriteLine($"AMT prior on the object: {priorTrained.TopQuartileForeground:P1} of the top-quartile cells trained vs " +
+                $"{priorAtInit.TopQuartileForeground:P1} at initialisation (chance {priorTrained.ForegroundShare:P1})");
         }
-        return DemoReport.Write(trainer, reporter, result, trained, atInit);
+        return DemoReport.Write(trainer, reporter, result, new EvaluationSummary(trained, atInit, (priorTrained, priorAtInit)));
     }
+
+    private static ForegroundOverlap ObjectOverlap(Pretrainer trainer, IImageSource train) =>
+        ForegroundOverlap.OfEncoder(trainer.Model.Encoder, train, trainer.Config.PriorBatchSize, trainer.Config.Workers)
+        ?? throw new InvalidOperationException("the synthetic source has foreground masks");
 }

@@ -1,4 +1,5 @@
 using AmtSharp.Data;
+using AmtSharp.Models.Vit;
 
 namespace AmtSharp.Amt;
 
@@ -109,6 +110,21 @@ public sealed record ForegroundOverlap(double TopQuartileForeground, double Fore
             share += foreground.Count(f => f) / (double)cells;
         }
         return new ForegroundOverlap(topShare / store.Count, share / store.Count, store.Count);
+    }
+
+    /// <summary>
+    /// The prior <paramref name="encoder"/> would give every image of <paramref name="source"/> (one prior pass), scored
+    /// against its objects; null when the source has no foreground masks.
+    /// </summary>
+    public static ForegroundOverlap? OfEncoder(VisionTransformer encoder, IImageSource source, int batchSize, int workers)
+    {
+        if (source is not IForegroundMasks masks)
+        {
+            return null;
+        }
+        var store = new PriorStore(source.Count, encoder.Config.GridSize);
+        PriorPass.Run(encoder, source, store, batchSize, workers);
+        return Measure(store, masks);
     }
 
     private static bool[] CellsCovered(float[] coverage, int width, int height, int g)

@@ -30,6 +30,13 @@ public sealed class DemoReportTests
         {
             var epochs = final.RootElement.GetProperty("pretrain").GetProperty("epochs");
             Assert.All(epochs.EnumerateArray(), e => Assert.True(double.IsFinite(e.GetProperty("loss").GetDouble())));
+            // The prior scored against the objects, before and after training, over every training image.
+            foreach (var key in new[] { "prior_on_object", "prior_on_object_at_init" })
+            {
+                var overlap = final.RootElement.GetProperty(key);
+                Assert.Equal(192, overlap.GetProperty("images").GetInt32());
+                Assert.InRange(overlap.GetProperty("top_quartile_foreground").GetDouble(), 0, 1);
+            }
         }
         var steps = File.ReadAllLines(F("steps.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
         Assert.Equal(Enumerable.Range(1, 6).Select(i => i.ToString()), steps.Select(s => s[0]));
@@ -45,6 +52,7 @@ public sealed class DemoReportTests
         Assert.Contains("linear probe", md);
         Assert.Contains("after MAE + AMT", md);
         Assert.Contains("at initialisation", md);
+        Assert.Contains("of the top-quartile prior cells are on the object", md);
         foreach (var picture in new[] { "loss.png", "probe-accuracy.png", "masking-epoch-001.png", "masking-epoch-002.png", "attention-epoch-000.png", "attention-epoch-002.png" })
         {
             Assert.Contains($"]({picture})", md);
@@ -65,7 +73,8 @@ public sealed class DemoReportTests
 
         // Masking grids: 6 rows of image | prior | mask plan | reconstruction. Before training the plan is random
         // (no thrown patch, no prior yet); after the refresh at the end of epoch 1 it is AMT (thrown patches).
-        var layout = MaskingGridLayout.For(DummyRows(SnapshotRows), SnapshotPictures.GridOptions("x", NormPixDenormalizer.ColumnTitle));
+        // The demo trains on pixel targets, so the last column is titled as such.
+        var layout = MaskingGridLayout.For(DummyRows(SnapshotRows), SnapshotPictures.GridOptions("x", "reconstruction (pixels)"));
         var style = SnapshotPictures.GridOptions("x", "x").Style;
         var hatch = style.ThrownHatchColor.ToColor();
         var blank = style.BlankColor.ToColor();

@@ -32,6 +32,10 @@ public sealed class PretrainerTests
         Assert.NotNull(result.Epochs[0].Prior);                     // computed after epoch s − 1 = 0
         Assert.NotNull(result.Epochs[2].Prior);                     // and every 2 epochs, never after the last
         Assert.Null(result.Epochs[3].Prior);
+        // The synthetic set knows its objects, so every refresh also scores the prior against them.
+        Assert.All(result.Epochs, e => Assert.Equal(e.Prior is null, e.ForegroundOverlap is null));
+        Assert.InRange(result.Epochs[0].ForegroundOverlap!.TopQuartileForeground, 0, 1);
+        Assert.Equal(64, result.Epochs[0].ForegroundOverlap!.Images);
         Assert.NotNull(result.Epochs[1].MaskingDiagnostics);
         Assert.Equal(2, trainer.Prior.ComputedAtEpoch);
         Assert.True(File.Exists(Path.Combine(dir.Path, "metrics.jsonl")));

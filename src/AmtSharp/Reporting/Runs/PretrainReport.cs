@@ -6,7 +6,12 @@ using AmtSharp.Training.Pretraining;
 namespace AmtSharp.Reporting.Runs;
 
 /// <summary>Frozen-encoder evaluations to put in a report: the trained encoder and, optionally, the same encoder at initialisation.</summary>
-public sealed record EvaluationSummary(FrozenEvaluationResult Trained, FrozenEvaluationResult? AtInit);
+/// <param name="Trained">The trained encoder's probe and kNN.</param>
+/// <param name="AtInit">The same encoder's at initialisation.</param>
+/// <param name="PriorOnObject">Where the source knows its objects: how well the AMT prior of the trained encoder and of
+/// the encoder at initialisation points at them.</param>
+public sealed record EvaluationSummary(FrozenEvaluationResult Trained, FrozenEvaluationResult? AtInit,
+    (ForegroundOverlap Trained, ForegroundOverlap AtInit)? PriorOnObject = null);
 
 /// <summary>
 /// report.md and report.html of a pretraining run: the configuration, the per-epoch metrics, the loss curve, masking
@@ -69,6 +74,10 @@ public static class PretrainReport
             var t = evaluation.Trained;
             rows.Add(("linear probe top-1", Percent(t.Probe?.Top1) + (evaluation.AtInit is { } i ? $" (at initialisation {Percent(i.Probe?.Top1)})" : "")));
             rows.Add(("kNN top-1", Percent(t.Knn?.Top1) + (evaluation.AtInit is { } j ? $" (at initialisation {Percent(j.Knn?.Top1)})" : "")));
+            if (evaluation.PriorOnObject is var (trained, atInit))
+            {
+                rows.Add(("prior on the object", $"{Overlap(trained)} of the top-quartile prior cells are on the object; at initialisation {Overlap(atInit)}"));
+            }
         }
         return rows;
     }
@@ -96,6 +105,7 @@ public static class PretrainReport
             ["masking"] = e.Masking,
             ["encoder / decoder tokens"] = $"{e.EncoderTokens} / {e.DecoderTokens}",
             ["prior entropy (share of max)"] = e.Prior is { } p ? Percent(p.MeanEntropyFraction) : null,
+            ["top-quartile prior cells on the object"] = e.ForegroundOverlap is { } o ? Overlap(o) : null,
             ["top-quartile patches masked / thrown / visible"] = e.MaskingDiagnostics is { } d
                 ? $"{Percent(d.TopQuartileMasked, 0)} / {Percent(d.TopQuartileThrown, 0)} / {Percent(d.TopQuartileVisible, 0)}"
                 : null,
@@ -178,6 +188,8 @@ public static class PretrainReport
 
     private static string Caption(int epochsDone, int epochs, string what) =>
         epochsDone == 0 ? $"{what} at initialisation" : $"{what} after epoch {epochsDone}{(epochs > 0 ? $" of {epochs}" : "")}";
+
+    private static string Overlap(ForegroundOverlap o) => string.Create(Inv, $"{Percent(o.TopQuartileForeground)} ({o.Lift:F2}x chance)");
 
     private static string Percent(double? value, int decimals = 1) =>
         value is double v ? (100 * v).ToString("F" + decimals, Inv) + " %" : "n/a";

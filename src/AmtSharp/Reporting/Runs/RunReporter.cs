@@ -132,6 +132,11 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
             scalars.Add(new("prior/mean_entropy_fraction", p.MeanEntropyFraction));
             scalars.Add(new("prior/mean_entropy_nats", p.MeanEntropyNats));
         }
+        if (e.ForegroundOverlap is { } o)
+        {
+            scalars.Add(new("prior/foreground_overlap", o.TopQuartileForeground));
+            scalars.Add(new("prior/foreground_lift", o.Lift));
+        }
         if (e.MaskingDiagnostics is { } d)
         {
             scalars.Add(new("masking/top_quartile_masked", d.TopQuartileMasked));

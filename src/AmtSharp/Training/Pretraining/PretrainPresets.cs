@@ -58,12 +58,15 @@ public static class PretrainPresets
 
     /// <summary>`amt demo`: MAE + AMT with a 96-wide, 4-block ViT on the synthetic 32 px shapes, about 3 minutes on 2 cores.</summary>
     public static PretrainPreset Demo { get; } = new("demo",
-        "The demo's MAE + AMT: ViT 96 wide x 4 blocks at 32/4 px, decoder 64 x 1, 40 epochs, batch 64, blr 1.5e-3",
+        "The demo's MAE + AMT: ViT 96 wide x 4 blocks at 32/4 px, decoder 64 x 1, pixel targets, 40 epochs, batch 64, blr 1.5e-3",
         PretrainConfig.MaeAmt(new VitConfig(32, 4, 3, Width: 96, Depth: 4, Heads: 3)) with
         {
             DecoderWidth = 64,
             DecoderDepth = 1,
             DecoderHeads = 2,
+            // Pixel targets, as the official AMT command uses: with norm-pix, 40 epochs end with the [CLS] attention (the
+            // prior) on the background and a weaker probe (docs/prior-on-object.md).
+            NormPixLoss = false,
             Epochs = 40,
             BatchSize = 64,
             BaseLr = 1.5e-3,

@@ -15,7 +15,8 @@ public sealed record EpochReport(
     int EncoderTokens,
     int DecoderTokens,
     Amt.PriorStatistics? Prior = null,
-    Amt.MaskingDiagnostics? MaskingDiagnostics = null);
+    Amt.MaskingDiagnostics? MaskingDiagnostics = null,
+    Amt.ForegroundOverlap? ForegroundOverlap = null);
 
 /// <summary>Where a call to <see cref="Pretrainer.Train"/> starts: epoch 0, batch 0 for a fresh run, later after a resume.</summary>
 public sealed record StartReport(int Epoch, int Batch, long GlobalStep, int BatchesPerEpoch, bool Resumed);

@@ -225,6 +225,7 @@ public sealed class Pretrainer : IDisposable
     {
         double refresh = 0;
         PriorStatistics? priorStats = null;
+        ForegroundOverlap? overlap = null;
         if (schedule?.RefreshAfterEpoch(epoch) == true)
         {
             observer.OnRefreshStart(epoch, source.Count);
@@ -237,6 +238,8 @@ public sealed class Pretrainer : IDisposable
             refresh = clock.Elapsed.TotalSeconds;
             refreshSeconds += refresh;
             priorStats = Prior.Statistics();
+            // Only sources that know their objects (synthetic shapes) can say whether the prior points at them.
+            overlap = source is IForegroundMasks masks ? ForegroundOverlap.Measure(Prior, masks) : null;
         }
         var counts = ComputeAccounting.InPatches(strategy.Counts, grid);
         var tokens = (config.Method == MimMethod.Mae ? ComputeAccounting.ForMae(config.MaeModel) : ComputeAccounting.ForSimMim(config.Encoder)).Tokens(counts);
@@ -251,7 +254,8 @@ public sealed class Pretrainer : IDisposable
             tokens.Encoder,
             tokens.Decoder,
             priorStats,
-            diagnostics);
+            diagnostics,
+            overlap);
         epoch++;
         nextBatch = 0;
         epochLossSum = 0;
