@@ -33,17 +33,19 @@ internal static class ExperimentCommand
         var results = new Option<string>("--results") { Description = "Where to write the results page.", DefaultValueFactory = _ => Path.Combine("docs", "results.md") };
         var data = new Option<string>("--data") { Description = "CIFAR-10 as an ImageFolder with train/ and test/ (e.g. ../shared/datasets/cifar10).", Required = true };
         var threads = CommonOptions.Threads();
+        var noNormPix = new Option<bool>("--no-norm-pix") { Description = "MAE arms: plain pixel targets instead of norm-pix (the official AMT command's choice)." };
         var (workers, seed, device, quiet) = (CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Quiet());
         var cifar = new Command("cifar10", "MAE vs MAE + AMT and SimMIM vs SimMIM + AMT on CIFAR-10 with the same budget; linear probe and kNN on the test split; writes docs/results.md.")
         {
-            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, output, results, threads, workers, seed, device, quiet,
+            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, output, results, threads, noNormPix, workers, seed, device, quiet,
         };
         cifar.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             var budget = new ComparisonBudget(parse.GetValue(epochs), parse.GetValue(images), parse.GetValue(width), parse.GetValue(depth),
-                parse.GetValue(heads), parse.GetValue(batch), parse.GetValue(probeEpochs), parse.GetValue(seed), parse.GetValue(workers), parse.GetValue(device)!);
+                parse.GetValue(heads), parse.GetValue(batch), parse.GetValue(probeEpochs), parse.GetValue(seed), parse.GetValue(workers), parse.GetValue(device)!,
+                MaeNormPix: !parse.GetValue(noNormPix));
             var chosen = parse.GetValue(arms)!;
             var all = Cifar10Comparison.Arms(budget);
             var unknown = chosen.Where(a => all.All(x => x.Name != a)).ToList();

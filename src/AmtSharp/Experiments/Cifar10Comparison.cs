@@ -4,7 +4,10 @@ using AmtSharp.Training.Pretraining;
 
 namespace AmtSharp.Experiments;
 
-/// <summary>The shared budget of the CIFAR-10 comparison (one model, one seed, the same epochs for every arm).</summary>
+/// <summary>
+/// The shared budget of the CIFAR-10 comparison (one model, one seed, the same epochs for every arm).
+/// <c>MaeNormPix</c>: the MAE arms reconstruct norm-pix targets (MAE's recipe); false = plain pixels (the official AMT command's).
+/// </summary>
 public sealed record ComparisonBudget(
     int Epochs = 20,
     int TrainImages = 10_000,
@@ -15,7 +18,8 @@ public sealed record ComparisonBudget(
     int ProbeEpochs = 50,
     long Seed = 0,
     int Workers = 2,
-    string Device = "cpu");
+    string Device = "cpu",
+    bool MaeNormPix = true);
 
 /// <summary>
 /// The paper's comparison at CPU scale: MAE (random 0.75) vs MAE + AMT (0.45 / 0.40), SimMIM (random 0.6) vs
@@ -44,8 +48,8 @@ public static class Cifar10Comparison
         const double SimMimBaseLr = 2e-3;
         return
         [
-            new("mae", "MAE (random 0.75)", Budgeted(PretrainPresets.CifarMae)),
-            new("mae-amt", "MAE + AMT (0.45 / 0.40)", Budgeted(PretrainPresets.CifarMaeAmt)),
+            new("mae", "MAE (random 0.75)", Budgeted(PretrainPresets.CifarMae) with { NormPixLoss = b.MaeNormPix }),
+            new("mae-amt", "MAE + AMT (0.45 / 0.40)", Budgeted(PretrainPresets.CifarMaeAmt) with { NormPixLoss = b.MaeNormPix }),
             new("simmim", "SimMIM (random 0.6)", Budgeted(PretrainPresets.CifarSimMim) with { BaseLr = SimMimBaseLr }),
             new("simmim-amt", "SimMIM + AMT (0.44 / 0.26)", Budgeted(PretrainPresets.CifarSimMimAmt) with { BaseLr = SimMimBaseLr }),
         ];

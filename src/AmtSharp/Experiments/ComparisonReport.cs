@@ -25,7 +25,7 @@ public static class ComparisonReport
         md.AppendLine("## Budget (the same for every arm)").AppendLine();
         md.AppendLine(Inv, $"- Data: {dataset}; {results.FirstOrDefault()?.Evaluations.Values.First().TrainImages ?? budget.TrainImages} training images (class-balanced, evenly spaced) for pretraining, the probe and kNN; the full test split for accuracy.");
         md.AppendLine(Inv, $"- Encoder: ViT {vit.Width} wide, {vit.Depth} blocks, {vit.Heads} heads, patch {vit.PatchSize} at {vit.ImageSize} px ({vit.GridSize * vit.GridSize} patches).");
-        md.AppendLine(Inv, $"- Pretraining: {budget.Epochs} epochs, batch {budget.BatchSize}, seed {budget.Seed}, AdamW, warm-up {arms[0].Config.WarmupEpochs:0.#} epochs then cosine; MAE decoder 128 wide × 2 blocks, norm-pix; SimMIM linear head, L1.");
+        md.AppendLine(Inv, $"- Pretraining: {budget.Epochs} epochs, batch {budget.BatchSize}, seed {budget.Seed}, AdamW, warm-up {arms[0].Config.WarmupEpochs:0.#} epochs then cosine; MAE decoder 128 wide × 2 blocks, {(budget.MaeNormPix ? "norm-pix" : "pixel")} targets; SimMIM linear head, L1.");
         foreach (var arm in arms)
         {
             var c = arm.Config;
@@ -46,7 +46,7 @@ public static class ComparisonReport
             md.AppendLine(Inv, $"| {r.Label} | {Probe(r, FeaturePooling.Cls)} | {Knn(r, FeaturePooling.Cls)} | {Probe(r, FeaturePooling.MeanPatch)} | {Knn(r, FeaturePooling.MeanPatch)} | {r.FinalLoss:F4} | {Minutes(r.WallSeconds)} | {r.TrainSeconds:F0} s + {r.RefreshSeconds:F0} s | {r.ImagesPerSecond:F0} | {r.EncoderTokens} / {r.DecoderTokens} |");
         }
         md.AppendLine();
-        md.AppendLine("Final loss is each recipe's own objective (norm-pix MSE for MAE, L1 for SimMIM) over its own masked patches, so it compares runs of one method only. Tokens are per image in the last epoch, [CLS] included.").AppendLine();
+        md.AppendLine($"Final loss is each recipe's own objective ({(budget.MaeNormPix ? "norm-pix" : "pixel")} MSE for MAE, L1 for SimMIM) over its own masked patches, so it compares runs of one method only. Tokens are per image in the last epoch, [CLS] included.").AppendLine();
 
         md.AppendLine("## AMT against its baseline").AppendLine();
         md.AppendLine("| pair | Δ linear probe [CLS] | Δ kNN [CLS] | Δ linear probe mean-patch | Δ kNN mean-patch | wall-time ratio (AMT / baseline) | FLOPs ratio of the run (predicted) |");

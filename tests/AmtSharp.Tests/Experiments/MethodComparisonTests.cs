@@ -30,6 +30,19 @@ public sealed class MethodComparisonTests
         new FrozenEvaluationConfig(new LinearProbeConfig(3, 1, 32, 0.5), new KnnConfig(K: 5)),
         [FeaturePooling.Cls, FeaturePooling.MeanPatch]);
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheMaeTargetChoiceReachesBothMaeArmsAndTheResultsPage(bool normPix)
+    {
+        var budget = new ComparisonBudget(MaeNormPix: normPix);
+        var arms = Cifar10Comparison.Arms(budget);
+        Assert.All(arms.Where(a => a.Config.Method == MimMethod.Mae), a => Assert.Equal(normPix, a.Config.NormPixLoss));
+        Assert.Equal(2, arms.Count(a => a.Config.Method == MimMethod.Mae));
+        string md = ComparisonReport.Render("test", "amt experiment", "synthetic", budget, arms, []);
+        Assert.Contains(normPix ? "2 blocks, norm-pix targets" : "2 blocks, pixel targets", md);
+    }
+
     [Fact]
     public void ArmsAreTrainedEvaluatedAndReadBackWhenRunAgain()
     {
