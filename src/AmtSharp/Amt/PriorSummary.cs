@@ -99,16 +99,19 @@ public sealed record ForegroundOverlap(double TopQuartileForeground, double Fore
     public static ForegroundOverlap Measure(PriorStore store, IForegroundMasks masks)
     {
         int g = store.GridSize, cells = store.Cells, top = (cells + 3) / 4;
-        double topShare = 0, share = 0;
-        for (int n = 0; n < store.Count; n++)
+        var topShares = new double[store.Count];
+        var shares = new double[store.Count];
+        // Rendering the masks dominates; images are independent, and the sums below run in index order (deterministic).
+        Parallel.For(0, store.Count, n =>
         {
             var foreground = CellsCovered(masks.ForegroundMask(n, out int w, out int h), w, h, g);
             // Stable order: ties (flat maps) resolve by cell index, deterministically.
             var map = store.GetCopy(n);
             var highest = Enumerable.Range(0, cells).OrderByDescending(c => map[c]).ThenBy(c => c).Take(top);
-            topShare += highest.Count(c => foreground[c]) / (double)top;
-            share += foreground.Count(f => f) / (double)cells;
-        }
+            topShares[n] = highest.Count(c => foreground[c]) / (double)top;
+            shares[n] = foreground.Count(f => f) / (double)cells;
+        });
+        double topShare = topShares.Sum(), share = shares.Sum();
         return new ForegroundOverlap(topShare / store.Count, share / store.Count, store.Count);
     }
 
