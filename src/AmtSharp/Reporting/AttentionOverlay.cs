@@ -59,9 +59,9 @@ public static class AttentionOverlay
         return items;
     }
 
-    private static RgbImage Cell(AttentionSample sample, AttentionOverlayLayout layout, AttentionOverlayOptions options)
+    private static Raster Cell(AttentionSample sample, AttentionOverlayLayout layout, AttentionOverlayOptions options)
     {
-        var image = RgbImage.FromChw(sample.Image, layout.ImageSize).ScaleNearest(layout.Upscale);
+        var image = Raster.FromChw(sample.Image, layout.ImageSize).ScaleNearest(layout.Upscale);
         var scaled = MapScaler.Apply(sample.Attention, options.Scaling);
         var map = GridUpsampler.Upsample(scaled, layout.CellSize, options.Upsample);
         var cell = HeatmapBlend.Overlay(image, map, options.Colormap, options.Opacity, options.ImageDim);

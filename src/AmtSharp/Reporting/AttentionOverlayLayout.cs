@@ -68,8 +68,8 @@ public sealed class AttentionOverlayLayout
         {
             throw new ArgumentException("an attention overlay needs at least one sample", nameof(samples));
         }
-        int size = RgbImage.SideOf(samples[0].Image, nameof(samples));
-        if (samples.Any(s => RgbImage.SideOf(s.Image, nameof(samples)) != size))
+        int size = Raster.SideOf(samples[0].Image, nameof(samples));
+        if (samples.Any(s => Raster.SideOf(s.Image, nameof(samples)) != size))
         {
             throw new ArgumentException("all images of an attention overlay must have the same size", nameof(samples));
         }

@@ -7,13 +7,13 @@ public static class HeatmapBlend
     /// out = lerp(image·dim, colormap(map), alpha) per pixel; <paramref name="map"/> has the image's resolution
     /// and values in [0, 1].
     /// </summary>
-    public static RgbImage Overlay(RgbImage image, float[] map, Colormap colormap, float alpha, float dim)
+    public static Raster Overlay(Raster image, float[] map, Colormap colormap, float alpha, float dim)
     {
         if (map.Length != image.Width * image.Height)
         {
             throw new ArgumentException("map and image sizes differ", nameof(map));
         }
-        var result = new RgbImage(image.Width, image.Height);
+        var result = new Raster(image.Width, image.Height);
         for (int y = 0; y < image.Height; y++)
         {
             for (int x = 0; x < image.Width; x++)

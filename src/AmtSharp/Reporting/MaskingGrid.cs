@@ -43,7 +43,7 @@ public static class MaskingGrid
                 }
                 else
                 {
-                    new RgbImage(layout.CellSize, layout.CellSize, MissingColor).DrawOn(canvas, x, y);
+                    new Raster(layout.CellSize, layout.CellSize, MissingColor).DrawOn(canvas, x, y);
                     int textY = y + (layout.CellSize - BitmapFont.GlyphHeight(layout.TextScale)) / 2;
                     BitmapFont.DrawCentered(canvas, "n/a", x + layout.CellSize / 2f, textY, layout.TextScale, Ink);
                 }
@@ -83,15 +83,15 @@ public static class MaskingGrid
         }
     }
 
-    private static RgbImage?[] Cells(MaskingSample sample, MaskingGridLayout layout, MaskingGridOptions options)
+    private static Raster?[] Cells(MaskingSample sample, MaskingGridLayout layout, MaskingGridOptions options)
     {
         int grid = GridUpsampler.SideOf(sample.Codes.Length, nameof(sample));
         if (layout.ImageSize % grid != 0)
         {
             throw new ArgumentException($"a {layout.ImageSize}-pixel image cannot be cut into {grid}×{grid} patches", nameof(sample));
         }
-        var image = RgbImage.FromChw(sample.Image, layout.ImageSize).ScaleNearest(layout.Upscale);
-        RgbImage? prior = null;
+        var image = Raster.FromChw(sample.Image, layout.ImageSize).ScaleNearest(layout.Upscale);
+        Raster? prior = null;
         if (sample.Prior is not null)
         {
             var scaled = MapScaler.Apply(sample.Prior, options.PriorScaling);
@@ -99,10 +99,10 @@ public static class MaskingGrid
             prior = HeatmapBlend.Overlay(image, map, options.PriorColormap, options.PriorOpacity, options.PriorImageDim);
         }
         var mask = PatchPainter.MaskView(image, sample.Codes, options.Style);
-        RgbImage? reconstruction = null;
+        Raster? reconstruction = null;
         if (sample.Reconstruction is not null)
         {
-            var predicted = RgbImage.FromChw(sample.Reconstruction, layout.ImageSize).ScaleNearest(layout.Upscale);
+            var predicted = Raster.FromChw(sample.Reconstruction, layout.ImageSize).ScaleNearest(layout.Upscale);
             reconstruction = PatchPainter.Reconstruction(image, predicted, sample.Codes, options.Style);
         }
         return [image, prior, mask, reconstruction];

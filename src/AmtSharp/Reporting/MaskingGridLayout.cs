@@ -71,8 +71,8 @@ public sealed class MaskingGridLayout
         {
             throw new ArgumentException("a masking grid needs at least one sample", nameof(samples));
         }
-        int size = RgbImage.SideOf(samples[0].Image, nameof(samples));
-        if (samples.Any(s => RgbImage.SideOf(s.Image, nameof(samples)) != size))
+        int size = Raster.SideOf(samples[0].Image, nameof(samples));
+        if (samples.Any(s => Raster.SideOf(s.Image, nameof(samples)) != size))
         {
             throw new ArgumentException("all images of a masking grid must have the same size", nameof(samples));
         }

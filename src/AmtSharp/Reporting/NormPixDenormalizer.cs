@@ -121,7 +121,7 @@ public static class NormPixDenormalizer
 
         public PatchView(float[] normalizedChw, int patchSize)
         {
-            size = RgbImage.SideOf(normalizedChw, nameof(normalizedChw));
+            size = Raster.SideOf(normalizedChw, nameof(normalizedChw));
             if (patchSize < 1 || size % patchSize != 0)
             {
                 throw new ArgumentException($"image side {size} is not a multiple of patch size {patchSize}", nameof(patchSize));

@@ -12,10 +12,10 @@ public static class PatchPainter
     private const int HatchWidth = 3;
 
     /// <summary>Visible patches show the image, masked ones a colour overlay, thrown ones a dark hatch.</summary>
-    public static RgbImage MaskView(RgbImage image, int[] codes, MaskStyle style)
+    public static Raster MaskView(Raster image, int[] codes, MaskStyle style)
     {
         int patch = PatchSide(image, codes);
-        var result = new RgbImage(image.Width, image.Height);
+        var result = new Raster(image.Width, image.Height);
         for (int y = 0; y < image.Height; y++)
         {
             for (int x = 0; x < image.Width; x++)
@@ -34,14 +34,14 @@ public static class PatchPainter
     }
 
     /// <summary>Visible patches from the image, masked ones from the prediction, thrown ones blank.</summary>
-    public static RgbImage Reconstruction(RgbImage image, RgbImage prediction, int[] codes, MaskStyle style)
+    public static Raster Reconstruction(Raster image, Raster prediction, int[] codes, MaskStyle style)
     {
         if (prediction.Width != image.Width || prediction.Height != image.Height)
         {
             throw new ArgumentException("prediction and image sizes differ", nameof(prediction));
         }
         int patch = PatchSide(image, codes);
-        var result = new RgbImage(image.Width, image.Height);
+        var result = new Raster(image.Width, image.Height);
         for (int y = 0; y < image.Height; y++)
         {
             for (int x = 0; x < image.Width; x++)
@@ -61,7 +61,7 @@ public static class PatchPainter
     public static Rgb Hatch(int x, int y, MaskStyle style) =>
         ((x + y) % HatchPeriod) < HatchWidth ? style.ThrownHatchColor : style.ThrownColor;
 
-    private static int PatchSide(RgbImage image, int[] codes)
+    private static int PatchSide(Raster image, int[] codes)
     {
         int grid = GridUpsampler.SideOf(codes.Length, nameof(codes));
         if (image.Width != image.Height || image.Width % grid != 0)
@@ -71,6 +71,6 @@ public static class PatchPainter
         return image.Width / grid;
     }
 
-    private static int CodeAt(int[] codes, RgbImage image, int patch, int x, int y) =>
+    private static int CodeAt(int[] codes, Raster image, int patch, int x, int y) =>
         codes[y / patch * (image.Width / patch) + x / patch];
 }

@@ -58,7 +58,7 @@ public sealed class MaskingGridTests : IDisposable
         var options = new MaskingGridOptions();
         using var bitmap = MaskingGrid.Render([sample], options);
         var layout = MaskingGridLayout.For([sample], options);
-        var image = RgbImage.FromChw(sample.Image, 32).ScaleNearest(layout.Upscale);
+        var image = Raster.FromChw(sample.Image, 32).ScaleNearest(layout.Upscale);
         int side = layout.CellSize / 4;
         Rgb ImageAtCentre(int patch) => image[patch % 4 * side + side / 2, patch / 4 * side + side / 2];
 
@@ -84,7 +84,7 @@ public sealed class MaskingGridTests : IDisposable
         var options = new MaskingGridOptions();
         using var bitmap = MaskingGrid.Render([sample], options);
         var layout = MaskingGridLayout.For([sample], options);
-        var image = RgbImage.FromChw(sample.Image, 32).ScaleNearest(layout.Upscale);
+        var image = Raster.FromChw(sample.Image, 32).ScaleNearest(layout.Upscale);
         int side = layout.CellSize / 4;
         AssertClose(new SKColor(255, 0, 255), Centre(bitmap, layout, 0, 3, 1, 4));
         AssertClose(new SKColor(255, 0, 255), Centre(bitmap, layout, 0, 3, 5, 4));

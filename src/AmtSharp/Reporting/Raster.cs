@@ -4,11 +4,11 @@ using SkiaSharp;
 namespace AmtSharp.Reporting;
 
 /// <summary>A small mutable RGB raster with float channels in [0, 1], for composing figure cells pixel by pixel.</summary>
-public sealed class RgbImage
+public sealed class Raster
 {
     private readonly Rgb[] _pixels;
 
-    public RgbImage(int width, int height, Rgb fill = default)
+    public Raster(int width, int height, Rgb fill = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
@@ -29,14 +29,14 @@ public sealed class RgbImage
     }
 
     /// <summary>An image from channel-first floats [3, size, size] in [0, 1] (values are clamped when drawn).</summary>
-    public static RgbImage FromChw(float[] chw, int size)
+    public static Raster FromChw(float[] chw, int size)
     {
         int plane = size * size;
         if (chw.Length != 3 * plane)
         {
             throw new ArgumentException($"expected 3·{size}·{size} = {3 * plane} floats, got {chw.Length}", nameof(chw));
         }
-        var image = new RgbImage(size, size);
+        var image = new Raster(size, size);
         for (int i = 0; i < plane; i++)
         {
             image._pixels[i] = new Rgb(chw[i], chw[plane + i], chw[2 * plane + i]);
@@ -56,10 +56,10 @@ public sealed class RgbImage
     }
 
     /// <summary>Nearest-neighbour enlargement by an integer factor.</summary>
-    public RgbImage ScaleNearest(int factor)
+    public Raster ScaleNearest(int factor)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(factor, 1);
-        var result = new RgbImage(Width * factor, Height * factor);
+        var result = new Raster(Width * factor, Height * factor);
         for (int y = 0; y < result.Height; y++)
         {
             for (int x = 0; x < result.Width; x++)
@@ -70,9 +70,9 @@ public sealed class RgbImage
         return result;
     }
 
-    public RgbImage Clone()
+    public Raster Clone()
     {
-        var copy = new RgbImage(Width, Height);
+        var copy = new Raster(Width, Height);
         Array.Copy(_pixels, copy._pixels, _pixels.Length);
         return copy;
     }
