@@ -53,7 +53,7 @@ public sealed class DemoReportTests
         Assert.Contains("after MAE + AMT", md);
         Assert.Contains("at initialisation", md);
         Assert.Contains("of the top-quartile prior cells are on the object", md);
-        foreach (var picture in new[] { "loss.png", "probe-accuracy.png", "masking-epoch-001.png", "masking-epoch-002.png", "attention-epoch-000.png", "attention-epoch-002.png" })
+        foreach (var picture in new[] { "loss.png", "probe-accuracy.png", "masking-epoch-001.png", "masking-epoch-002.png", "attention-epoch-000.png", "attention-epoch-002.png", "prior-on-object.png" })
         {
             Assert.Contains($"]({picture})", md);
             Assert.Contains($"src=\"{picture}\"", html);

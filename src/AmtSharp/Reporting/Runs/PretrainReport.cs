@@ -41,7 +41,7 @@ public static class PretrainReport
         if (snapshots.Count > 0)
         {
             sections.Add(MaskingSection(trainer, snapshots, reporter));
-            sections.Add(AttentionSection(snapshots));
+            sections.Add(AttentionSection(snapshots, reporter.PriorOnObjectChartPath));
         }
         sections.Add(new ReportSection("Files", [],
             $"TensorBoard: {RunReporter.TensorBoardFolder}/ (tensorboard --logdir {reporter.TensorBoardPath}); per-iteration loss: "
@@ -177,11 +177,16 @@ public static class PretrainReport
                 : "the mean of the means and variances of the nearest visible patches, i.e. only what the model saw.");
     }
 
-    private static ReportSection AttentionSection(IReadOnlyList<SnapshotFiles> snapshots)
+    private static ReportSection AttentionSection(IReadOnlyList<SnapshotFiles> snapshots, string? priorOnObjectChart)
     {
         var chosen = snapshots.Count > 1 ? new[] { snapshots[0], snapshots[^1] } : [snapshots[0]];
+        var figures = chosen.Select(x => new ReportFigure(x.AttentionPath, Caption(x.EpochsDone, -1, "last-block [CLS] attention, mean of heads"))).ToList();
+        if (priorOnObjectChart is not null)
+        {
+            figures.Add(new ReportFigure(priorOnObjectChart, "Share of the top quartile of each prior's cells that lie on the object, at every refresh, against chance."));
+        }
         return new ReportSection("Attention",
-            [.. chosen.Select(x => new ReportFigure(x.AttentionPath, Caption(x.EpochsDone, -1, "last-block [CLS] attention, mean of heads")))],
+            [.. figures],
             "The encoder's last-block [CLS] attention over the same images (what the next prior refresh would store), "
             + "stretched per image; white outlines mark the true object where the dataset knows it (synthetic shapes).");
     }

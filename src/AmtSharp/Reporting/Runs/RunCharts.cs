@@ -41,6 +41,27 @@ public static class RunCharts
         });
     }
 
+    /// <summary>
+    /// At each prior refresh, the share of the prior's top-quartile cells on the object (datasets that know their
+    /// objects), with what cells picked at random would score.
+    /// </summary>
+    public static void WritePriorOnObject(string path, IReadOnlyList<EpochReport> epochs, string title)
+    {
+        var refreshes = epochs.Where(e => e.ForegroundOverlap is not null).ToList();
+        LineChart.Write(path,
+        [
+            new ChartSeries("top-quartile prior cells on the object", [.. refreshes.Select(e => (e.Epoch + 1.0, 100 * e.ForegroundOverlap!.TopQuartileForeground))], 2.5f),
+            new ChartSeries("chance (object share of all cells)", [.. refreshes.Select(e => (e.Epoch + 1.0, 100 * e.ForegroundOverlap!.ForegroundShare))], 1.5f),
+        ], new LineChartOptions
+        {
+            Title = title,
+            XLabel = "epoch (prior computed after it)",
+            YLabel = "% of cells",
+            Palette = [EpochColor, ChartPalette.Default[7]],
+            Width = 960,
+        });
+    }
+
     /// <summary>Test top-1 after every probe epoch, one line per encoder, with chance level.</summary>
     public static void WriteProbeAccuracy(string path, IReadOnlyList<(string Label, IReadOnlyList<ProbeEpochMetrics> Epochs)> curves,
         int classes, string title)

@@ -39,7 +39,7 @@ public sealed record SnapshotFiles(int EpochsDone, string MaskingPath, string At
 /// <summary>
 /// Records a pretraining run in its folder while it trains: TensorBoard events in tensorboard/ (per iteration: loss,
 /// lr, images/s; per epoch: loss, lr, throughput, prior entropy, masking diagnostics; the masking grid and attention
-/// overlay as images), steps.csv, loss.png, and masking-epoch-NNN.png / attention-epoch-NNN.png snapshots at
+/// overlay as images), steps.csv, loss.png, prior-on-object.png (synthetic data), and masking-epoch-NNN.png / attention-epoch-NNN.png snapshots at
 /// initialisation, at every prior refresh and at the end. Attach it with <see cref="Pretrainer.AddObserver"/> (the
 /// constructor does); it only reads the trainer, so training is the same with or without it.
 /// </summary>
@@ -47,6 +47,7 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
 {
     public const string TensorBoardFolder = "tensorboard";
     public const string LossChartFile = "loss.png";
+    public const string PriorOnObjectChartFile = "prior-on-object.png";
     public const string StepLogFile = "steps.csv";
 
     private readonly Pretrainer trainer;
@@ -80,6 +81,9 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
     public IReadOnlyList<SnapshotFiles> Snapshots => SnapshotFiles.In(run.Path);
 
     public string LossChartPath => run.PathOf(LossChartFile);
+
+    /// <summary>Written once a refresh has scored the prior against the objects (synthetic data); null before.</summary>
+    public string? PriorOnObjectChartPath => File.Exists(run.PathOf(PriorOnObjectChartFile)) ? run.PathOf(PriorOnObjectChartFile) : null;
 
     /// <summary>How the grids turn norm-pix predictions into pixels.</summary>
     public NormPixStatistics Statistics => options.Statistics;
@@ -153,6 +157,10 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
             TakeSnapshot(done);
         }
         WriteLossChart();
+        if (e.ForegroundOverlap is not null)
+        {
+            RunCharts.WritePriorOnObject(run.PathOf(PriorOnObjectChartFile), History(), "AMT prior on the object, at each refresh");
+        }
     }
 
     /// <summary>Redraws loss.png from steps.csv and metrics.jsonl (so a resumed run shows its whole history).</summary>
