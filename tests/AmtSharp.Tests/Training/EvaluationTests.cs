@@ -75,6 +75,8 @@ public sealed class KnnClassifierTests
         using var _x = x; using var _y = y;
         var knn = new KnnClassifier(new KnnConfig(K: 5, ChunkSize: 50));
         knn.Evaluate(x, y, x, y, 4); // warm-up
+        GC.Collect();                // earlier garbage is finalised now, not between the two counts
+        GC.WaitForPendingFinalizers();
         long before = torch.Tensor.TotalCount;
         var r = knn.Evaluate(x, y, x, y, 4);
         Assert.Equal(before, torch.Tensor.TotalCount);
