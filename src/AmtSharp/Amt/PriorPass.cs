@@ -1,6 +1,7 @@
 using AmtSharp.Data;
 using AmtSharp.Data.Loading;
 using AmtSharp.Data.Transforms;
+using AmtSharp.Models;
 using AmtSharp.Models.Vit;
 using static TorchSharp.torch;
 
@@ -23,31 +24,14 @@ public static class PriorPass
         var options = LoaderOptions.Sequential(TransformSpec.Resize(encoder.Config.ImageSize), batchSize, workers)
             with
         { OnBadInput = onBadInput };
-        var loader = new ImageLoader(source, options);
-        bool wasTraining = encoder.training;
-        encoder.eval();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         int done = 0;
-        try
+        InferencePass.Run(encoder, source, options, (batch, images) =>
         {
-            using var noGrad = no_grad();
-            foreach (var batch in loader.Epoch(0, cancellation: cancellation))
-            {
-                using (batch)
-                using (var scope = NewDisposeScope())
-                {
-                    var images = device is null ? batch.Images : batch.Images.to(device);
-                    var prior = AttentionPrior.FromAttention(encoder.LastBlockAttention(images));
-                    store.Set(batch.Indices, prior.cpu());
-                }
-                done += batch.Count;
-                progress?.Invoke(done);
-            }
-        }
-        finally
-        {
-            encoder.train(wasTraining);
-        }
+            store.Set(batch.Indices, AttentionPrior.FromAttention(encoder.LastBlockAttention(images)).cpu());
+            done += batch.Count;
+            progress?.Invoke(done);
+        }, device, cancellation);
         return source.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
     }
 }

@@ -1,6 +1,7 @@
 using AmtSharp.Data;
 using AmtSharp.Data.Loading;
 using AmtSharp.Data.Transforms;
+using AmtSharp.Models;
 using AmtSharp.Models.Vit;
 using static TorchSharp.torch;
 
@@ -27,32 +28,16 @@ public static class FeatureExtractor
         FeaturePooling pooling = FeaturePooling.Cls, int batchSize = 128, int workers = 2, Device? device = null,
         CancellationToken cancellation = default)
     {
-        var transform = TransformSpec.Evaluation(encoder.Config.ImageSize);
-        var loader = new ImageLoader(source, LoaderOptions.Sequential(transform, batchSize, workers));
         var features = new List<Tensor>();
         var labels = new List<long>(source.Count);
-        bool wasTraining = encoder.training;
-        encoder.eval();
-        try
-        {
-            using var noGrad = no_grad();
-            foreach (var batch in loader.Epoch(0, cancellation: cancellation))
+        InferencePass.Run(encoder, source, LoaderOptions.Sequential(TransformSpec.Evaluation(encoder.Config.ImageSize), batchSize, workers),
+            (batch, images) =>
             {
-                using (batch)
-                using (var scope = NewDisposeScope())
-                {
-                    var images = device is null ? batch.Images : batch.Images.to(device);
-                    var tokens = encoder.forward(images);
-                    var f = pooling == FeaturePooling.Cls ? tokens[.., 0] : tokens[.., 1..].mean([1]);
-                    features.Add(f.cpu().MoveToOuterDisposeScope());
-                    labels.AddRange(batch.Labels);
-                }
-            }
-        }
-        finally
-        {
-            encoder.train(wasTraining);
-        }
+                var tokens = encoder.forward(images);
+                var f = pooling == FeaturePooling.Cls ? tokens[.., 0] : tokens[.., 1..].mean([1]);
+                features.Add(f.cpu().MoveToOuterDisposeScope());
+                labels.AddRange(batch.Labels);
+            }, device, cancellation);
         var all = cat(features, 0);
         features.ForEach(f => f.Dispose());
         return (all, tensor(labels.ToArray()));

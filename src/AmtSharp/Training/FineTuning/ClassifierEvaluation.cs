@@ -1,6 +1,7 @@
 using AmtSharp.Data;
 using AmtSharp.Data.Loading;
 using AmtSharp.Data.Transforms;
+using AmtSharp.Models;
 using AmtSharp.Models.Vit;
 using AmtSharp.Training.Evaluation;
 using TorchSharp;
@@ -21,33 +22,18 @@ public static class ClassifierEvaluation
     public static ClassifierScore Run(VisionTransformer model, IImageSource source, int batchSize = 128, int workers = 2,
         Device? device = null, CancellationToken cancellation = default)
     {
-        var loader = new ImageLoader(source, LoaderOptions.Sequential(TransformSpec.Evaluation(model.Config.ImageSize), batchSize, workers));
         long top1 = 0, top5 = 0, count = 0;
         double lossSum = 0;
-        bool wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var noGrad = no_grad();
-            foreach (var batch in loader.Epoch(0, cancellation: cancellation))
+        InferencePass.Run(model, source, LoaderOptions.Sequential(TransformSpec.Evaluation(model.Config.ImageSize), batchSize, workers),
+            (batch, images) =>
             {
-                using (batch)
-                using (var scope = NewDisposeScope())
-                {
-                    var images = device is null ? batch.Images : batch.Images.to(device);
-                    var logits = model.Classify(images);
-                    var labels = tensor(batch.Labels, device: logits.device);
-                    top1 += Accuracy.CorrectTopK(logits, labels, 1);
-                    top5 += Accuracy.CorrectTopK(logits, labels, 5);
-                    lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
-                    count += batch.Count;
-                }
-            }
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+                var logits = model.Classify(images);
+                var labels = tensor(batch.Labels, device: logits.device);
+                top1 += Accuracy.CorrectTopK(logits, labels, 1);
+                top5 += Accuracy.CorrectTopK(logits, labels, 5);
+                lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+                count += batch.Count;
+            }, device, cancellation);
         return count == 0 ? new ClassifierScore(0, 0, double.NaN, 0) : new ClassifierScore((double)top1 / count, (double)top5 / count, lossSum / count, count);
     }
 }
