@@ -1,7 +1,7 @@
 using AmtSharp.Amt;
 using AmtSharp.Data.Sources;
 using AmtSharp.Experiments;
-using AmtSharp.Models.Vit;
+using AmtSharp.Tests.Training;
 using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;
@@ -11,20 +11,7 @@ namespace AmtSharp.Tests.Experiments;
 
 public sealed class MethodComparisonTests
 {
-    private static readonly VitConfig TinyVit = new(32, 4, 3, 32, 2, 2);
-
-    private static PretrainConfig Mae() => PretrainConfig.MaeAmt(TinyVit) with
-    {
-        DecoderWidth = 32,
-        DecoderDepth = 1,
-        DecoderHeads = 2,
-        Epochs = 3,
-        BatchSize = 16,
-        WarmupEpochs = 1,
-        BaseLr = 1e-3,
-        Seed = 5,
-        KeepCheckpoints = 1,
-    };
+    private static PretrainConfig Mae() => TinyPretrain.Config() with { Epochs = 3, Seed = 5, KeepCheckpoints = 1 };
 
     private static readonly ComparisonEvaluation Evaluation = new(
         new FrozenEvaluationConfig(new LinearProbeConfig(3, 1, 32, 0.5), new KnnConfig(K: 5)),
