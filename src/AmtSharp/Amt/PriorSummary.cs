@@ -92,28 +92,9 @@ public sealed record ForegroundOverlap(double TopQuartileForeground, double Fore
     /// <summary>How many times better than chance (1 = no better than random cells).</summary>
     public double Lift => ForegroundShare > 0 ? TopQuartileForeground / ForegroundShare : double.NaN;
 
-    /// <summary>
-    /// Over the maps of <paramref name="store"/> (store index = source index). The masks are aligned with the whole
-    /// source image, which the prior pass resizes to S×S, so cell (r, c) covers the same fraction of both.
-    /// </summary>
-    public static ForegroundOverlap Measure(PriorStore store, IForegroundMasks masks)
-    {
-        int g = store.GridSize, cells = store.Cells, top = (cells + 3) / 4;
-        var topShares = new double[store.Count];
-        var shares = new double[store.Count];
-        // Rendering the masks dominates; images are independent, and the sums below run in index order (deterministic).
-        Parallel.For(0, store.Count, n =>
-        {
-            var foreground = CellsCovered(masks.ForegroundMask(n, out int w, out int h), w, h, g);
-            // Stable order: ties (flat maps) resolve by cell index, deterministically.
-            var map = store.GetCopy(n);
-            var highest = Enumerable.Range(0, cells).OrderByDescending(c => map[c]).ThenBy(c => c).Take(top);
-            topShares[n] = highest.Count(c => foreground[c]) / (double)top;
-            shares[n] = foreground.Count(f => f) / (double)cells;
-        });
-        double topShare = topShares.Sum(), share = shares.Sum();
-        return new ForegroundOverlap(topShare / store.Count, share / store.Count, store.Count);
-    }
+    /// <summary>Over the maps of <paramref name="store"/> (store index = source index); see <see cref="ObjectCells"/>.</summary>
+    public static ForegroundOverlap Measure(PriorStore store, IForegroundMasks masks) =>
+        ObjectCells.Of(masks, store.Count, store.GridSize).Score(store);
 
     /// <summary>
     /// The prior <paramref name="encoder"/> would give every image of <paramref name="source"/> (one prior pass), scored
@@ -130,6 +111,53 @@ public sealed record ForegroundOverlap(double TopQuartileForeground, double Fore
         return Measure(store, masks);
     }
 
+}
+
+/// <summary>
+/// Which cells of the G×G grid each image's object covers (at least <see cref="ForegroundOverlap.CellCoverage"/> of
+/// their pixels). The masks never change, so a training run renders them once and scores every refresh against them.
+/// The masks are aligned with the whole source image, which the prior pass resizes to S×S, so cell (r, c) covers the
+/// same fraction of both.
+/// </summary>
+public sealed class ObjectCells
+{
+    private readonly bool[][] cells;
+
+    private ObjectCells(bool[][] cells, int gridSize) => (this.cells, GridSize) = (cells, gridSize);
+
+    public int GridSize { get; }
+
+    public int Count => cells.Length;
+
+    /// <summary>Renders the masks of images 0 … <paramref name="count"/> − 1 (in parallel: rendering dominates).</summary>
+    public static ObjectCells Of(IForegroundMasks masks, int count, int gridSize)
+    {
+        var cells = new bool[count][];
+        Parallel.For(0, count, n => cells[n] = CellsCovered(masks.ForegroundMask(n, out int w, out int h), w, h, gridSize));
+        return new ObjectCells(cells, gridSize);
+    }
+
+    /// <summary>The share of each map's ⌈L/4⌉ highest cells that are object, and of all cells, averaged over images.</summary>
+    public ForegroundOverlap Score(PriorStore store)
+    {
+        if (store.Count != Count || store.GridSize != GridSize)
+        {
+            throw new ArgumentException($"prior store of {store.Count} maps on {store.GridSize}x{store.GridSize} does not match {Count} masks on {GridSize}x{GridSize}", nameof(store));
+        }
+        int total = store.Cells, top = (total + 3) / 4;
+        double topShare = 0, share = 0;
+        for (int n = 0; n < Count; n++)
+        {
+            var foreground = cells[n];
+            // Stable order: ties (flat maps) resolve by cell index, deterministically.
+            var map = store.GetCopy(n);
+            var highest = Enumerable.Range(0, total).OrderByDescending(c => map[c]).ThenBy(c => c).Take(top);
+            topShare += highest.Count(c => foreground[c]) / (double)top;
+            share += foreground.Count(f => f) / (double)total;
+        }
+        return new ForegroundOverlap(topShare / Count, share / Count, Count);
+    }
+
     private static bool[] CellsCovered(float[] coverage, int width, int height, int g)
     {
         var sums = new double[g * g];
@@ -143,6 +171,6 @@ public sealed record ForegroundOverlap(double TopQuartileForeground, double Fore
                 counts[cell]++;
             }
         }
-        return [.. sums.Select((s, i) => counts[i] > 0 && s / counts[i] >= CellCoverage)];
+        return [.. sums.Select((s, i) => counts[i] > 0 && s / counts[i] >= ForegroundOverlap.CellCoverage)];
     }
 }

@@ -54,6 +54,16 @@ public sealed class PriorSummaryTests
     }
 
     [Fact]
+    public void ObjectCellsRenderedOnceScoreEveryLaterPriorAndRefuseAnotherGrid()
+    {
+        var cells = ObjectCells.Of(new LeftHalfObject(8), 1, 4);
+        var onObject = Enumerable.Range(0, 16).Select(c => c % 4 < 2 ? 1f : 0f).ToArray();
+        Assert.Equal(1.0, cells.Score(PriorStore.FromArray(onObject, 1, 4, 0)).TopQuartileForeground, 9);
+        Assert.Equal(0.0, cells.Score(PriorStore.FromArray([.. onObject.Select(v => 1 - v)], 1, 4, 0)).TopQuartileForeground, 9);
+        Assert.Throws<ArgumentException>(() => cells.Score(new PriorStore(1, 8)));
+    }
+
+    [Fact]
     public void PriorFilesRoundTripAndOtherFilesAreRefused()
     {
         using var dir = new TestUtil.TempDir();

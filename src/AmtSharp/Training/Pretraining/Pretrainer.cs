@@ -56,6 +56,7 @@ public sealed class Pretrainer : IDisposable
     private readonly LrSchedule lr;
     private readonly List<EpochReport> history = [];
 
+    private ObjectCells? objectCells;
     private int epoch;
     private int nextBatch;
     private long step;
@@ -238,8 +239,13 @@ public sealed class Pretrainer : IDisposable
             refresh = clock.Elapsed.TotalSeconds;
             refreshSeconds += refresh;
             priorStats = Prior.Statistics();
-            // Only sources that know their objects (synthetic shapes) can say whether the prior points at them.
-            overlap = source is IForegroundMasks masks ? ForegroundOverlap.Measure(Prior, masks) : null;
+            // Only sources that know their objects (synthetic shapes) can say whether the prior points at them; their
+            // masks are rendered at the first refresh and reused.
+            if (source is IForegroundMasks masks)
+            {
+                objectCells ??= ObjectCells.Of(masks, source.Count, Prior.GridSize);
+                overlap = objectCells.Score(Prior);
+            }
         }
         var counts = ComputeAccounting.InPatches(strategy.Counts, grid);
         var tokens = (config.Method == MimMethod.Mae ? ComputeAccounting.ForMae(config.MaeModel) : ComputeAccounting.ForSimMim(config.Encoder)).Tokens(counts);
