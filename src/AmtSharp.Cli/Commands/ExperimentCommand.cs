@@ -1,17 +1,26 @@
 using System.CommandLine;
+using System.Text.Json;
 using AmtSharp.Data;
 using AmtSharp.Experiments;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;
+using AmtSharp.Training.Runs;
 
 namespace AmtSharp.Cli.Commands;
 
 /// <summary>
-/// `amt experiment cifar10`: MAE, MAE + AMT, SimMIM and SimMIM + AMT with one budget, model and seed, each
-/// evaluated frozen on the test split, and a results page. Running it again continues an interrupted comparison.
+/// `amt experiment cifar10`: the AMT study. Every chosen arm at every chosen seed with one budget, each evaluated frozen
+/// on the test split, and a page built from every arm finished in the output folder. Running it again continues an
+/// interrupted study, and runs with other arms or seeds add to the same page.
 /// </summary>
 internal static class ExperimentCommand
 {
+    /// <summary>The study folder's record of its budget and data: a second command must match it.</summary>
+    public const string StudyFile = "study.json";
+
+    /// <summary>Every command that ran on the study folder, one per line.</summary>
+    public const string CommandsFile = "commands.txt";
+
     public static Command Create()
     {
         var experiment = new Command("experiment", "Reproducible comparisons (long runs that write a results page).");
@@ -22,57 +31,73 @@ internal static class ExperimentCommand
         var depth = CommonOptions.Positive("--depth", "Encoder blocks.", d.Depth);
         var heads = CommonOptions.Positive("--heads", "Encoder attention heads.", d.Heads);
         var batch = CommonOptions.Positive("--batch-size", "Images per step.", d.BatchSize);
-        var probeEpochs = CommonOptions.Positive("--probe-epochs", "Linear-probe epochs.", d.ProbeEpochs);
+        var probeEpochs = CommonOptions.Positive("--probe-epochs", "Linear-probe (LARS) epochs.", d.ProbeEpochs);
         var arms = new Option<string[]>("--arms")
         {
-            Description = "Arms to run: mae, mae-amt, simmim, simmim-amt (default: all four).",
-            DefaultValueFactory = _ => ["mae", "mae-amt", "simmim", "simmim-amt"],
+            Description = $"Arms to run: {string.Join(", ", Cifar10Comparison.Names)} (default: {string.Join(" ", Cifar10Comparison.DefaultNames)}).",
+            DefaultValueFactory = _ => [.. Cifar10Comparison.DefaultNames],
             AllowMultipleArgumentsPerToken = true,
         };
-        var output = new Option<string>("--output", "-o") { Description = "Folder holding one run folder per arm.", DefaultValueFactory = _ => Path.Combine("runs", "cifar10-comparison") };
-        var results = new Option<string>("--results") { Description = "Where to write the results page.", DefaultValueFactory = _ => Path.Combine("docs", "results.md") };
-        var data = new Option<string>("--data") { Description = "CIFAR-10 as an ImageFolder with train/ and test/ (e.g. ../shared/datasets/cifar10).", Required = true };
+        var seeds = CommonOptions.Ints("--seeds", "Seeds; every arm runs once per seed, seed by seed.", [0], 0, int.MaxValue);
+        var equalFlops = new Option<bool>("--equal-flops")
+        {
+            Description = "Also run each arm that has a baseline with its epochs scaled so that its whole run (refreshes included) costs the baseline's model FLOPs (arm name + '-eqflops').",
+        };
+        var output = new Option<string>("--output", "-o") { Description = "Study folder: one run folder per seed and arm (seed-S/ARM).", DefaultValueFactory = _ => Path.Combine("runs", "cifar10-study") };
+        var results = new Option<string>("--results") { Description = "Where to write the study page (charts are written beside it).", DefaultValueFactory = _ => Path.Combine("docs", "study.md") };
+        var data = new Option<string>("--data") { Description = "CIFAR-10 as an ImageFolder with train/ and test/.", Required = true };
         var threads = CommonOptions.Threads();
         var noNormPix = new Option<bool>("--no-norm-pix") { Description = "MAE arms: plain pixel targets instead of norm-pix (the official AMT command's choice)." };
-        var (workers, seed, device, quiet) = (CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Quiet());
-        var cifar = new Command("cifar10", "MAE vs MAE + AMT and SimMIM vs SimMIM + AMT on CIFAR-10 with the same budget; linear probe and kNN on the test split; writes docs/results.md.")
+        var (workers, device, quiet) = (CommonOptions.Workers(), CommonOptions.Device(), CommonOptions.Quiet());
+        var cifar = new Command("cifar10", "The AMT study on CIFAR-10: MAE and SimMIM baselines, AMT arms and random-draw controls with one budget over several seeds; linear probe and kNN on the test split, paired intervals; writes docs/study.md.")
         {
-            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, output, results, threads, noNormPix, workers, seed, device, quiet,
+            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, output, results, threads, noNormPix, workers, device, quiet,
         };
         cifar.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             var budget = new ComparisonBudget(parse.GetValue(epochs), parse.GetValue(images), parse.GetValue(width), parse.GetValue(depth),
-                parse.GetValue(heads), parse.GetValue(batch), parse.GetValue(probeEpochs), parse.GetValue(seed), parse.GetValue(workers), parse.GetValue(device)!,
+                parse.GetValue(heads), parse.GetValue(batch), parse.GetValue(probeEpochs), 0, parse.GetValue(workers), parse.GetValue(device)!,
                 MaeNormPix: !parse.GetValue(noNormPix));
             var chosen = parse.GetValue(arms)!;
-            var all = Cifar10Comparison.Arms(budget);
-            var unknown = chosen.Where(a => all.All(x => x.Name != a)).ToList();
+            var unknown = chosen.Where(a => !Cifar10Comparison.Names.Contains(a)).ToList();
             if (unknown.Count > 0)
             {
-                throw new ConfigException("arms", $"unknown arm '{unknown[0]}' (choose from {string.Join(", ", all.Select(a => a.Name))})");
+                throw new ConfigException("arms", $"unknown arm '{unknown[0]}' (choose from {string.Join(", ", Cifar10Comparison.Names)})");
             }
-            var selected = all.Where(a => chosen.Contains(a.Name)).ToList();
-            var spec = new DatasetSpec(DatasetFormat.Folder, parse.GetValue(data), budget.TrainImages, 32, budget.Seed);
+            string dataPath = parse.GetValue(data)!;
+            var spec = new DatasetSpec(DatasetFormat.Folder, dataPath, budget.TrainImages, 32);
             var train = spec.OpenTrain();
             var test = spec.OpenTest();
+            string resultsPath = parse.GetValue(results)!;
+            string pageDir = Path.GetDirectoryName(Path.GetFullPath(resultsPath))!;
+            if (!Directory.Exists(pageDir))
+            {
+                throw new ConfigException("results", $"folder {pageDir} does not exist");
+            }
+
+            // Arms seed by seed, so that a partly finished study already pairs every arm at the first seeds.
+            var catalogue = Catalogue(budget, parse.GetValue(equalFlops));
+            var selected = parse.GetValue(seeds)!.Distinct().SelectMany(seed => Catalogue(budget with { Seed = seed }, parse.GetValue(equalFlops))
+                .Where(a => chosen.Contains(a.Name) || (a.EqualFlopsOf is { } of && chosen.Contains(of)))).ToList();
             foreach (var arm in selected)
             {
                 arm.Config.Validate(train.Count);
             }
-            string resultsPath = parse.GetValue(results)!;
-            string? resultsDir = Path.GetDirectoryName(Path.GetFullPath(resultsPath));
-            if (resultsDir is not null && !Directory.Exists(resultsDir))
-            {
-                throw new ConfigException("results", $"folder {resultsDir} does not exist");
-            }
+            string outputDir = parse.GetValue(output)!;
+            string dataset = $"CIFAR-10 JPEGs at {dataPath} (ImageFolder); {train.Count} training images (class-balanced, evenly spaced) for pretraining, the probe and kNN; the {test.Count} test images for accuracy";
+            CheckStudyFolder(outputDir, budget, dataset);
+            string command = "amt " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));
+            File.AppendAllLines(Path.Combine(outputDir, CommandsFile), [command]);
 
-            var comparison = new MethodComparison(parse.GetValue(output)!, train, test, Cifar10Comparison.Evaluation(budget));
-            var measured = comparison.Run(selected, new Progress(o, parse.GetValue(quiet)));
-            string command = "dotnet run --project src/AmtSharp.Cli -c Release -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
-            File.WriteAllText(resultsPath, ComparisonReport.Render("CIFAR-10: MAE and SimMIM with and without AMT", command,
-                $"CIFAR-10 JPEGs at {parse.GetValue(data)}", budget, selected, measured));
+            var evaluation = Cifar10Comparison.Evaluation(budget);
+            new MethodComparison(outputDir, train, test, evaluation).Run(selected, new Progress(o, parse.GetValue(quiet)));
+
+            var page = new StudyPageInput("The AMT study on CIFAR-10", File.ReadAllLines(Path.Combine(outputDir, CommandsFile)).Distinct().ToList(),
+                dataset, budget, catalogue, evaluation,
+                Path.GetFileNameWithoutExtension(resultsPath) + "-accuracy.png", Path.GetFileNameWithoutExtension(resultsPath) + "-prior.png");
+            File.WriteAllText(resultsPath, StudyReport.Render(page, MethodComparison.ReadAll(outputDir), pageDir));
             o.WriteLine($"results written to {Path.GetFullPath(resultsPath)}");
             return 0;
         });
@@ -80,21 +105,54 @@ internal static class ExperimentCommand
         return experiment;
     }
 
+    // Every arm, and with equal FLOPs also each arm rescaled to its baseline's compute, for the budget's seed.
+    private static IReadOnlyList<ComparisonArm> Catalogue(ComparisonBudget budget, bool equalFlops)
+    {
+        var arms = Cifar10Comparison.Arms(budget);
+        return equalFlops ? [.. arms, .. StudyCompute.EqualFlopsArms(arms, arms)] : arms;
+    }
+
+    // A study folder holds one budget on one dataset; a command with another would mix two experiments on one page.
+    private static void CheckStudyFolder(string outputDir, ComparisonBudget budget, string dataset)
+    {
+        var record = new StudyRecord(budget.Epochs, budget.TrainImages, budget.Width, budget.Depth, budget.Heads, budget.BatchSize,
+            budget.ProbeEpochs, budget.MaeNormPix, dataset);
+        string file = Path.Combine(outputDir, StudyFile);
+        if (File.Exists(file))
+        {
+            var saved = JsonSerializer.Deserialize<StudyRecord>(File.ReadAllText(file), RunFolder.JsonOptions);
+            if (saved != record)
+            {
+                throw new ConfigException("output", $"{outputDir} holds a study with another budget or dataset ({File.ReadAllText(file).ReplaceLineEndings(" ")}); use another folder");
+            }
+            return;
+        }
+        Directory.CreateDirectory(outputDir);
+        File.WriteAllText(file, JsonSerializer.Serialize(record, RunFolder.JsonOptions));
+    }
+
+    private static string Quote(string arg) => arg.Any(char.IsWhiteSpace) ? $"'{arg}'" : arg;
+
+    private sealed record StudyRecord(int Epochs, int TrainImages, int Width, int Depth, int Heads, int BatchSize, int ProbeEpochs, bool MaeNormPix, string Dataset);
+
     private sealed class Progress(TextWriter o, bool quiet) : IComparisonObserver
     {
         public IPretrainObserver? OnArmStart(ComparisonArm arm, bool resuming)
         {
-            o.WriteLine($"== {arm.Label}: {(resuming ? "resuming" : "pretraining")} for {arm.Config.Epochs} epochs");
+            o.WriteLine($"== seed {arm.Seed}, {arm.Label}: {(resuming ? "resuming" : "pretraining")} for {arm.Config.Epochs} epochs");
             return new ConsoleProgress(o, quiet, arm.Config.Epochs);
         }
 
         public void OnEvaluationStart(ComparisonArm arm, FeaturePooling pooling) =>
-            o.WriteLine($"== {arm.Label}: linear probe and kNN on {pooling} features");
+            o.WriteLine($"== seed {arm.Seed}, {arm.Label}: linear probe and kNN on {pooling} features");
+
+        public void OnFinalPriorStart(ComparisonArm arm) =>
+            o.WriteLine($"== seed {arm.Seed}, {arm.Label}: the trained encoder's prior over the training images");
 
         public void OnArmDone(ArmResult r)
         {
             var cls = r.Evaluations.GetValueOrDefault(nameof(FeaturePooling.Cls));
-            o.WriteLine($"== {r.Label}: done in {r.WallSeconds:F0} s; linear probe {cls?.Probe?.Top1:P1}, kNN {cls?.Knn?.Top1:P1} ([CLS])");
+            o.WriteLine($"== seed {r.Seed}, {r.Label}: done; linear probe {cls?.Probe?.Top1:P1}, kNN {cls?.Knn?.Top1:P1} ([CLS])");
         }
     }
 }

@@ -37,6 +37,10 @@ internal static class PretrainCommand
                 o.Write(options.ToYaml(parse, config));
                 return 0;
             }
+            if (config.Amt is { } amt && !amt.StartsWithin(config.Epochs))
+            {
+                o.WriteLine($"note: AMT starts at epoch {amt.ResolveStart(config.Epochs) + 1}, after this {config.Epochs}-epoch run: every epoch uses random masking {amt.WarmupMaskRatio}");
+            }
             var spec = CommonOptions.Dataset(parse, options.Data, options.Format, options.Limit, config.Encoder.ImageSize, config.Seed);
             var source = spec.OpenTrain();
             using var trainer = new Pretrainer(config, source, parse.GetValue(options.Output), new ConsoleProgress(o, parse.GetValue(options.Quiet), config.Epochs));

@@ -76,6 +76,9 @@ internal sealed class PretrainOptions
 
     public readonly Option<AmtVariant> Variant = CommonOptions.Enum<AmtVariant>("--amt-variant", "Ablation: attention (AMT), inverted, randomwiththrowing, throwhighest, topk.");
 
+    public readonly Option<PriorCrop> PriorCrop = CommonOptions.Enum<PriorCrop>("--prior-crop",
+        "How each crop and flip carry the prior onto the patches: exact (the crop's own region, default) or official (the released code's top-left slice, for replication).");
+
     public readonly Option<int> StartEpoch = CommonOptions.Positive("--amt-start-epoch", "First epoch with AMT (overrides --amt-start-fraction).", null);
 
     public readonly Option<int> RefreshInterval = CommonOptions.Positive("--amt-refresh-interval", "Epochs between prior refreshes (overrides --amt-refresh-fraction).", null);
@@ -117,12 +120,12 @@ internal sealed class PretrainOptions
     [
         Preset, ListPresets, Config, PrintConfig, Method, Model, ImageSize, PatchSize, Width, Depth, Heads, MlpRatio,
         DecoderWidth, DecoderDepth, DecoderHeads, NoNormPix, MaskUnit, NoAmt, MaskRatio, ThrowRatio, WarmupMaskRatio, Variant,
-        StartEpoch, RefreshInterval, StartFraction, RefreshFraction, PriorBatchSize, Epochs, BatchSize, Accum, Blr, MinLr,
+        PriorCrop, StartEpoch, RefreshInterval, StartFraction, RefreshFraction, PriorBatchSize, Epochs, BatchSize, Accum, Blr, MinLr,
         WarmupEpochs, WeightDecay, Beta2, ClipGrad, CropScaleMin, Data, Format, Limit, Output, Resume, CheckpointEvery,
         SkipBadImages, Workers, Seed, Device, Quiet,
     ];
 
-    private IEnumerable<Option> AmtOnly => [ThrowRatio, WarmupMaskRatio, Variant, StartEpoch, RefreshInterval, StartFraction, RefreshFraction];
+    private IEnumerable<Option> AmtOnly => [ThrowRatio, WarmupMaskRatio, Variant, PriorCrop, StartEpoch, RefreshInterval, StartFraction, RefreshFraction];
 
     private IEnumerable<Option> MaeOnly => [DecoderWidth, DecoderDepth, DecoderHeads, NoNormPix];
 
@@ -210,7 +213,7 @@ internal sealed class PretrainOptions
         {
             yaml.Comment($"masking: AMT, {amt.Counts(grid.Cells)} of {grid.Cells} cells; random {amt.WarmupMaskRatio} until epoch {amt.ResolveStart(c.Epochs)}, prior refreshed every {amt.ResolveInterval(c.Epochs)} epochs")
                 .Add(NoAmt, false).Add(MaskRatio, amt.MaskRatio).Add(ThrowRatio, amt.ThrowRatio).Add(WarmupMaskRatio, amt.WarmupMaskRatio)
-                .Add(Variant, amt.Variant).Add(StartFraction, amt.StartFraction).Add(RefreshFraction, amt.RefreshFraction);
+                .Add(Variant, amt.Variant).Add(PriorCrop, amt.PriorCrop).Add(StartFraction, amt.StartFraction).Add(RefreshFraction, amt.RefreshFraction);
             if (amt.StartEpoch is int s)
             {
                 yaml.Add(StartEpoch, s);
@@ -280,6 +283,7 @@ internal sealed class PretrainOptions
                 ThrowRatio = parse.Or(ThrowRatio, amt.ThrowRatio),
                 WarmupMaskRatio = parse.Or(WarmupMaskRatio, amt.WarmupMaskRatio),
                 Variant = parse.Or(Variant, amt.Variant),
+                PriorCrop = parse.Or(PriorCrop, amt.PriorCrop),
                 StartFraction = parse.Or(StartFraction, amt.StartFraction),
                 RefreshFraction = parse.Or(RefreshFraction, amt.RefreshFraction),
                 StartEpoch = parse.Has(StartEpoch) ? parse.GetValue(StartEpoch) : amt.StartEpoch,

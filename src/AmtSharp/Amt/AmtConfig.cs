@@ -17,6 +17,7 @@ namespace AmtSharp.Amt;
 /// <param name="StartEpoch">Explicit s (first epoch with AMT; the prior is first computed after epoch s − 1).</param>
 /// <param name="RefreshInterval">Explicit k in epochs.</param>
 /// <param name="Epsilon">ε added to every weight before the draw (§8.1): keeps zero-weight cells random.</param>
+/// <param name="PriorCrop">How each sample's crop and flip carry the prior onto its cells: exact, or the released code's arithmetic.</param>
 public sealed record AmtConfig(
     double MaskRatio = 0.45,
     double ThrowRatio = 0.40,
@@ -27,7 +28,8 @@ public sealed record AmtConfig(
     double RefreshFraction = 0.1,
     int? StartEpoch = null,
     int? RefreshInterval = null,
-    double Epsilon = 1e-6)
+    double Epsilon = 1e-6,
+    PriorCrop PriorCrop = PriorCrop.Exact)
 {
     /// <summary>Option names used in error messages (and by the command line).</summary>
     public static class Options
@@ -41,6 +43,7 @@ public sealed record AmtConfig(
         public const string StartEpoch = "amt-start-epoch";
         public const string RefreshInterval = "amt-refresh-interval";
         public const string Epsilon = "amt-epsilon";
+        public const string PriorCrop = "prior-crop";
     }
 
     /// <summary>MAE + AMT (official settings): r 0.45, t 0.40, random 0.75 warm-up, f_s = f_k = 0.1, floor.</summary>
@@ -63,6 +66,10 @@ public sealed record AmtConfig(
         {
             throw new ConfigException(Options.Variant, $"unknown variant {(int)Variant}");
         }
+        if (!Enum.IsDefined(PriorCrop))
+        {
+            throw new ConfigException(Options.PriorCrop, $"unknown prior crop {(int)PriorCrop}");
+        }
         _ = Counts(cells);
         _ = MaskCounts.From(WarmupMaskRatio, 0, cells, Rounding, Options.WarmupMaskRatio);
         Require(double.IsFinite(Epsilon) && Epsilon > 0, Options.Epsilon, $"must be positive, got {Epsilon}");
@@ -79,15 +86,21 @@ public sealed record AmtConfig(
         {
             Require(k >= 1, Options.RefreshInterval, $"must be a positive number of epochs, got {k}");
         }
-        if (totalEpochs is int e)
+        // A one-epoch run is all random warm-up (smoke runs of a whole study); a longer run must reach AMT.
+        if (totalEpochs is int e && (e >= 2 || StartEpoch is not null))
         {
-            Require(e >= 2, "epochs", $"AMT needs at least 2 epochs (one to compute the prior after), got {e}");
             int start = ResolveStart(e);
             Require(start <= e - 1, StartEpoch is null ? Options.StartFraction : Options.StartEpoch,
                 $"AMT would start at epoch {start}, but a run of {e} epochs ends at epoch {e - 1} and the prior is never refreshed after the last epoch");
         }
         return this;
     }
+
+    /// <summary>Whether the draw reads the prior; a variant that does not (random throwing) never refreshes it.</summary>
+    public bool UsesPrior => Variant != AmtVariant.RandomWithThrowing;
+
+    /// <summary>Whether a run of <paramref name="totalEpochs"/> epochs reaches AMT (one epoch never does).</summary>
+    public bool StartsWithin(int totalEpochs) => ResolveStart(totalEpochs) <= totalEpochs - 1;
 
     /// <summary>s for a run of <paramref name="totalEpochs"/> epochs.</summary>
     public int ResolveStart(int totalEpochs) => StartEpoch ?? Math.Max(1, RoundHalfUp(StartFraction * totalEpochs));

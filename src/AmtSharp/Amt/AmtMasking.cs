@@ -37,7 +37,7 @@ public sealed class AmtMasking : IMaskingStrategy
 
     public double Epsilon { get; }
 
-    public bool UsesWeights => Variant != AmtVariant.RandomWithThrowing;
+    public bool UsesWeights => Variant != AmtVariant.RandomWithThrowing;   // kept equal to AmtConfig.UsesPrior
 
     public MaskPlan Plan(MaskRequest request)
     {

@@ -5,7 +5,8 @@ namespace AmtSharp.Amt;
 /// <summary>
 /// When AMT is active and when the prior is refreshed (amt-method §10). Epochs e &lt; s use random masking (no
 /// throwing); the prior is computed at the end of epoch s − 1 and every k epochs after that, but never after the
-/// last epoch; AMT runs for e ≥ s.
+/// last epoch; AMT runs for e ≥ s. A variant that never reads the prior (random throwing) has no refreshes: it would
+/// pay for passes it does not use, and a control must cost what it really costs.
 /// </summary>
 public sealed class AmtSchedule
 {
@@ -26,7 +27,7 @@ public sealed class AmtSchedule
         warmup = WarmupMasking(config, grid);
         amt = AmtMasking.From(config, grid);
         var refreshes = new List<int>();
-        for (int e = StartEpoch - 1; e <= totalEpochs - 2; e += RefreshInterval)
+        for (int e = StartEpoch - 1; config.UsesPrior && e <= totalEpochs - 2; e += RefreshInterval)
         {
             refreshes.Add(e);
         }
@@ -51,11 +52,7 @@ public sealed class AmtSchedule
     public bool IsAmtActive(int epoch) => epoch >= StartEpoch;
 
     /// <summary>Whether the prior must be computed at the end of <paramref name="epoch"/>.</summary>
-    public bool RefreshAfterEpoch(int epoch)
-    {
-        int first = StartEpoch - 1;
-        return epoch >= first && (epoch - first) % RefreshInterval == 0 && epoch <= TotalEpochs - 2;
-    }
+    public bool RefreshAfterEpoch(int epoch) => RefreshEpochs.Contains(epoch);
 
     /// <summary>Random warm-up masking before s, AMT from s. The same two instances are returned every time.</summary>
     public IMaskingStrategy StrategyFor(int epoch) => IsAmtActive(epoch) ? amt : warmup;

@@ -4,6 +4,19 @@ using static TorchSharp.torch;
 
 namespace AmtSharp.Amt;
 
+/// <summary>How a sample's crop and flip carry the whole-image prior onto its cell grid.</summary>
+public enum PriorCrop
+{
+    /// <summary>The prior inside the crop box, area-weighted per cell, flipped with the image (amt-method §7.2).</summary>
+    Exact,
+
+    /// <summary>
+    /// The released AMT code's arithmetic, reproduced for replication: the top-left 2×2 or 3×3 cells of the map,
+    /// bilinearly resized to the input size and summed per cell (<see cref="OfficialPriorCrop"/>).
+    /// </summary>
+    Official,
+}
+
 /// <summary>
 /// Sampling weights for a training batch (amt-method §7): each sample's prior, cropped and flipped with exactly
 /// the geometry applied to its image, reduced to one weight per cell of the mask grid (patch or SimMIM unit).
@@ -12,6 +25,18 @@ namespace AmtSharp.Amt;
 /// </summary>
 public static class PriorMapping
 {
+    /// <summary>
+    /// [B, cells] weights under <paramref name="crop"/>; <paramref name="imageSize"/> (the model input side in pixels)
+    /// is only read by <see cref="PriorCrop.Official"/>, whose resize works in pixels.
+    /// </summary>
+    public static Tensor Weights(PriorStore store, IReadOnlyList<int> indices, IReadOnlyList<CropGeometry> geometry, MaskGrid grid,
+        PriorCrop crop, int imageSize) => crop switch
+        {
+            PriorCrop.Exact => Weights(store, indices, geometry, grid),
+            PriorCrop.Official => OfficialPriorCrop.Weights(store, indices, geometry, grid, imageSize),
+            _ => throw new ArgumentOutOfRangeException(nameof(crop), crop, "unknown prior crop"),
+        };
+
     /// <summary>[B, cells] weights for the samples with these dataset indices and crop geometries.</summary>
     public static Tensor Weights(PriorStore store, IReadOnlyList<int> indices, IReadOnlyList<CropGeometry> geometry, MaskGrid grid)
     {

@@ -1,13 +1,33 @@
+using AmtSharp.Core;
 using static TorchSharp.torch;
 
 namespace AmtSharp.Amt;
 
-/// <summary>Entropy of the stored maps, each treated as a distribution over its L cells after dividing by its sum.</summary>
+/// <summary>
+/// How the stored maps look: entropy (each map treated as a distribution over its L cells after dividing by its sum),
+/// where their highest cells lie, and how much they changed since the previous refresh.
+/// </summary>
 /// <param name="Maps">Number of maps.</param>
 /// <param name="MeanEntropyNats">Mean entropy in nats (an all-zero map counts as uniform: the ε draw treats it so).</param>
 /// <param name="MaxEntropyNats">log L, the entropy of a uniform map.</param>
 /// <param name="MeanEntropyFraction">MeanEntropyNats / log L: 1 = flat maps, small = peaked maps.</param>
-public sealed record PriorStatistics(int Maps, double MeanEntropyNats, double MaxEntropyNats, double MeanEntropyFraction);
+/// <param name="CentreTopQuartile">
+/// Mean share of each map's ⌈L/4⌉ highest cells that lie in the central region (the middle half of the rows and of the
+/// columns); <see cref="CentreShare"/> is what random cells would give.
+/// </param>
+/// <param name="CentreShare">The central region's share of all cells (0.25 on a grid whose side is a multiple of 4).</param>
+/// <param name="RankCorrelationWithPrevious">
+/// Mean Spearman correlation between each map and the same image's map before this refresh; null at the first refresh
+/// (the store then held its all-ones start).
+/// </param>
+public sealed record PriorStatistics(
+    int Maps,
+    double MeanEntropyNats,
+    double MaxEntropyNats,
+    double MeanEntropyFraction,
+    double? CentreTopQuartile = null,
+    double? CentreShare = null,
+    double? RankCorrelationWithPrevious = null);
 
 /// <summary>
 /// The attention prior cache (amt-method §6): one G×G map per training image, indexed by dataset index, in a
@@ -98,17 +118,56 @@ public sealed class PriorStore
         return store;
     }
 
-    /// <summary>Mean entropy of the normalised maps (how peaked the prior is; log it at each refresh).</summary>
-    public PriorStatistics Statistics()
+    /// <summary>
+    /// Entropy and centre share of the maps (log them at each refresh); with <paramref name="previous"/> (the store's
+    /// <see cref="ToArray"/> before the refresh) also the rank correlation with it.
+    /// </summary>
+    public PriorStatistics Statistics(float[]? previous = null)
     {
+        if (previous is not null && previous.Length != data.Length)
+        {
+            throw new ArgumentException($"previous maps hold {previous.Length} values, this store {data.Length}", nameof(previous));
+        }
         double maxEntropy = Math.Log(Cells);
-        double total = 0;
+        var centre = CentreCells(GridSize);
+        int top = (Cells + 3) / 4;
+        double entropy = 0, centreTop = 0, correlation = 0;
         for (int n = 0; n < Count; n++)
         {
-            total += Entropy(Row(n), maxEntropy);
+            var map = Row(n);
+            entropy += Entropy(map, maxEntropy);
+            centreTop += Highest(map, top).Count(c => centre[c]) / (double)top;
+            if (previous is not null)
+            {
+                correlation += RankStatistics.Spearman(previous.AsSpan(n * Cells, Cells), map);
+            }
         }
-        double mean = total / Count;
-        return new PriorStatistics(Count, mean, maxEntropy, Cells == 1 ? 1.0 : mean / maxEntropy);
+        double mean = entropy / Count;
+        return new PriorStatistics(Count, mean, maxEntropy, Cells == 1 ? 1.0 : mean / maxEntropy,
+            centreTop / Count, centre.Count(c => c) / (double)Cells, previous is null ? null : correlation / Count);
+    }
+
+    /// <summary>The cells of the central region: rows and columns in [G/4, 3G/4), by cell centre.</summary>
+    public static bool[] CentreCells(int gridSize)
+    {
+        var centre = new bool[gridSize * gridSize];
+        for (int r = 0; r < gridSize; r++)
+        {
+            for (int c = 0; c < gridSize; c++)
+            {
+                centre[r * gridSize + c] = Central(r, gridSize) && Central(c, gridSize);
+            }
+        }
+        return centre;
+
+        static bool Central(int i, int g) => 4 * i + 2 >= g && 4 * i + 2 < 3 * g;   // centre (i + ½)/g in [¼, ¾)
+    }
+
+    /// <summary>The <paramref name="count"/> highest cells of a map; ties (flat maps) resolve by cell index.</summary>
+    public static IEnumerable<int> Highest(ReadOnlySpan<float> map, int count)
+    {
+        var values = map.ToArray();
+        return Enumerable.Range(0, values.Length).OrderByDescending(c => values[c]).ThenBy(c => c).Take(count).ToArray();
     }
 
     private static double Entropy(ReadOnlySpan<float> map, double uniform)

@@ -150,8 +150,7 @@ public sealed class ObjectCells
         {
             var foreground = cells[n];
             // Stable order: ties (flat maps) resolve by cell index, deterministically.
-            var map = store.GetCopy(n);
-            var highest = Enumerable.Range(0, total).OrderByDescending(c => map[c]).ThenBy(c => c).Take(top);
+            var highest = PriorStore.Highest(store.Get(n), top);
             topShare += highest.Count(c => foreground[c]) / (double)top;
             share += foreground.Count(f => f) / (double)total;
         }

@@ -1,3 +1,4 @@
+using AmtSharp.Amt;
 using AmtSharp.Models.Vit;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;
@@ -5,8 +6,9 @@ using AmtSharp.Training.Pretraining;
 namespace AmtSharp.Experiments;
 
 /// <summary>
-/// The shared budget of the CIFAR-10 comparison (one model, one seed, the same epochs for every arm).
-/// <c>MaeNormPix</c>: the MAE arms reconstruct norm-pix targets (MAE's recipe); false = plain pixels (the official AMT command's).
+/// The shared budget of the CIFAR-10 study (one model and the same epochs for every arm; <see cref="Seed"/> is the seed
+/// the arms are built for). <c>MaeNormPix</c>: the MAE arms reconstruct norm-pix targets (MAE's recipe); false = plain
+/// pixels (the official AMT command's).
 /// </summary>
 public sealed record ComparisonBudget(
     int Epochs = 20,
@@ -22,14 +24,26 @@ public sealed record ComparisonBudget(
     bool MaeNormPix = true);
 
 /// <summary>
-/// The paper's comparison at CPU scale: MAE (random 0.75) vs MAE + AMT (0.45 / 0.40), SimMIM (random 0.6) vs
-/// SimMIM + AMT (0.44 / 0.26), on 32 px images with 4 px patches, each from its `cifar-*` preset with the
-/// budget's model and epochs, and frozen evaluations (linear probe, kNN) with both poolings.
+/// The study's arms at CPU scale, on 32 px images with 4 px patches, each from its <c>cifar-*</c> preset with the
+/// budget's model and epochs. Two families, each with its baseline, AMT arms and a control that draws the same
+/// masked / thrown / visible counts at random: the control separates "the attention chooses the patches" from
+/// "fewer tokens are seen".
 /// </summary>
 public static class Cifar10Comparison
 {
+    /// <summary>Arm names in the order tables list them.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        "mae", "mae-amt", "mae-random-throw", "mae-amt-official", "mae-amt-late", "mae-attention-only",
+        "simmim", "simmim-amt", "simmim-random-throw",
+    ];
+
+    /// <summary>The arms that run when none are named: the original four-way comparison.</summary>
+    public static IReadOnlyList<string> DefaultNames { get; } = ["mae", "mae-amt", "simmim", "simmim-amt"];
+
     public static VitConfig Encoder(ComparisonBudget b) => new(32, 4, 3, b.Width, b.Depth, b.Heads);
 
+    /// <summary>Every arm for the budget's seed.</summary>
     public static IReadOnlyList<ComparisonArm> Arms(ComparisonBudget b)
     {
         // Each arm is its CPU preset (PretrainPresets.Cifar*) with this budget's model, epochs and seed.
@@ -46,12 +60,53 @@ public static class Cifar10Comparison
         };
         // SimMIM at 4x the preset's rate: at 5e-4 a 20-epoch run barely moves (our choice, as the presets' 10x rule).
         const double SimMimBaseLr = 2e-3;
+        var mae = Budgeted(PretrainPresets.CifarMae) with { NormPixLoss = b.MaeNormPix };
+        var maeAmt = Budgeted(PretrainPresets.CifarMaeAmt) with { NormPixLoss = b.MaeNormPix };
+        var amt = maeAmt.Amt!;
+        var simmim = Budgeted(PretrainPresets.CifarSimMim) with { BaseLr = SimMimBaseLr };
+        // The official SimMIM-AMT warms up with random masking at r = 0.44; its control does the same.
+        var simmimAmt = Budgeted(PretrainPresets.CifarSimMimAmt) with { BaseLr = SimMimBaseLr };
+        simmimAmt = simmimAmt with { Amt = simmimAmt.Amt! with { WarmupMaskRatio = 0.44 } };
+        string noPix = b.MaeNormPix ? "" : " --no-norm-pix";
         return
         [
-            new("mae", "MAE (random 0.75)", Budgeted(PretrainPresets.CifarMae) with { NormPixLoss = b.MaeNormPix }),
-            new("mae-amt", "MAE + AMT (0.45 / 0.40)", Budgeted(PretrainPresets.CifarMaeAmt) with { NormPixLoss = b.MaeNormPix }),
-            new("simmim", "SimMIM (random 0.6)", Budgeted(PretrainPresets.CifarSimMim) with { BaseLr = SimMimBaseLr }),
-            new("simmim-amt", "SimMIM + AMT (0.44 / 0.26)", Budgeted(PretrainPresets.CifarSimMimAmt) with { BaseLr = SimMimBaseLr }),
+            new("mae", "MAE (random 0.75)", mae) { Flags = "--preset cifar-mae" + noPix },
+            new("mae-amt", "MAE + AMT (0.45 / 0.40)", maeAmt) { Baseline = "mae", Control = "mae-random-throw", Flags = "--preset cifar-mae-amt" + noPix },
+            new("mae-random-throw", "MAE, random 0.45 + random throw 0.40", maeAmt with { Amt = amt with { Variant = AmtVariant.RandomWithThrowing } })
+            {
+                Baseline = "mae",
+                Flags = "--preset cifar-mae-amt --amt-variant randomwiththrowing" + noPix,
+            },
+            new("mae-amt-official", "MAE + AMT, official prior crop", maeAmt with { Amt = amt with { PriorCrop = PriorCrop.Official } })
+            {
+                Baseline = "mae",
+                Control = "mae-random-throw",
+                Flags = "--preset cifar-mae-amt --prior-crop official" + noPix,
+            },
+            new("mae-amt-late", "MAE + AMT from half the run", maeAmt with { Amt = amt with { StartFraction = 0.5 } })
+            {
+                Baseline = "mae",
+                Control = "mae-random-throw",
+                Flags = "--preset cifar-mae-amt --amt-start-fraction 0.5" + noPix,
+            },
+            new("mae-attention-only", "MAE, attention masking 0.75, no throw", maeAmt with { Amt = amt with { MaskRatio = 0.75, ThrowRatio = 0 } })
+            {
+                Baseline = "mae",
+                Flags = "--preset cifar-mae-amt --mask-ratio 0.75 --throw-ratio 0" + noPix,
+            },
+            new("simmim", "SimMIM (random 0.6)", simmim) { Flags = "--preset cifar-simmim --blr 0.002" },
+            new("simmim-amt", "SimMIM + AMT (0.44 / 0.26)", simmimAmt)
+            {
+                Baseline = "simmim",
+                Control = "simmim-random-throw",
+                Flags = "--preset cifar-simmim-amt --blr 0.002 --warmup-mask-ratio 0.44",
+            },
+            new("simmim-random-throw", "SimMIM, random 0.44 + random throw 0.26",
+                simmimAmt with { Amt = simmimAmt.Amt! with { Variant = AmtVariant.RandomWithThrowing } })
+            {
+                Baseline = "simmim",
+                Flags = "--preset cifar-simmim-amt --blr 0.002 --warmup-mask-ratio 0.44 --amt-variant randomwiththrowing",
+            },
         ];
     }
 

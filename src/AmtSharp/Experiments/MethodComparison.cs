@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
+using AmtSharp.Amt;
+using AmtSharp.Benchmarks;
 using AmtSharp.Data;
+using AmtSharp.Data.Loading;
 using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;
@@ -8,13 +12,46 @@ using AmtSharp.Training.Runs;
 
 namespace AmtSharp.Experiments;
 
-/// <summary>One pretraining recipe of a comparison, e.g. "mae-amt".</summary>
-public sealed record ComparisonArm(string Name, string Label, PretrainConfig Config);
+/// <summary>
+/// One pretraining recipe of a comparison, e.g. "mae-amt", built for one seed (<c>Config.Seed</c>).
+/// <see cref="Baseline"/> is the arm its effect is measured against, <see cref="Control"/> the arm that draws the same
+/// counts at random, <see cref="Flags"/> the <c>amt pretrain</c> options that give the recipe (besides the budget's).
+/// </summary>
+public sealed record ComparisonArm(string Name, string Label, PretrainConfig Config)
+{
+    public string? Baseline { get; init; }
+
+    public string? Control { get; init; }
+
+    public string Flags { get; init; } = "";
+
+    /// <summary>The arm this one rescales to its baseline's FLOPs, or null.</summary>
+    public string? EqualFlopsOf { get; init; }
+
+    public long Seed => Config.Seed;
+}
 
 /// <summary>The frozen-encoder evaluations run after each arm's pretraining.</summary>
-public sealed record ComparisonEvaluation(FrozenEvaluationConfig Frozen, IReadOnlyList<FeaturePooling> Poolings);
+/// <param name="Frozen">Probe and kNN settings (the probe's seed is replaced by the arm's).</param>
+/// <param name="Poolings">Features evaluated.</param>
+/// <param name="FinalPrior">Also pass the trained encoder over the training images once and describe its prior.</param>
+public sealed record ComparisonEvaluation(FrozenEvaluationConfig Frozen, IReadOnlyList<FeaturePooling> Poolings, bool FinalPrior = true);
 
-/// <summary>What one arm ended with; written to the arm's folder as arm-result.json.</summary>
+/// <summary>The prior after one refresh during training.</summary>
+public sealed record PriorRefresh(int Epoch, PriorStatistics Statistics, ForegroundOverlap? ForegroundOverlap);
+
+/// <summary>Where and under which load an arm was trained (the part of it this process ran).</summary>
+public sealed record ArmConditions(
+    string Cpu,
+    int Cores,
+    int TorchThreads,
+    int Workers,
+    IReadOnlyList<double> LoadAtStart,
+    IReadOnlyList<double> LoadAtEnd,
+    DateTimeOffset StartedUtc,
+    DateTimeOffset FinishedUtc);
+
+/// <summary>What one arm at one seed ended with; written to its run folder as arm-result.json.</summary>
 public sealed record ArmResult(
     string Name,
     string Label,
@@ -27,7 +64,12 @@ public sealed record ArmResult(
     double ImagesPerSecond,
     int EncoderTokens,
     int DecoderTokens,
-    IReadOnlyDictionary<string, FrozenEvaluationResult> Evaluations);
+    IReadOnlyDictionary<string, FrozenEvaluationResult> Evaluations,
+    long Seed = 0,
+    double RunFlopsPerImage = 0,
+    IReadOnlyList<PriorRefresh>? PriorHistory = null,
+    PriorStatistics? FinalPrior = null,
+    ArmConditions? Conditions = null);
 
 /// <summary>Receives progress of a comparison.</summary>
 public interface IComparisonObserver
@@ -37,43 +79,79 @@ public interface IComparisonObserver
 
     void OnEvaluationStart(ComparisonArm arm, FeaturePooling pooling) { }
 
+    /// <summary>Before the pass that measures the trained encoder's prior.</summary>
+    void OnFinalPriorStart(ComparisonArm arm) { }
+
     void OnArmDone(ArmResult result) { }
 }
 
 /// <summary>
-/// Pretrains several recipes on one dataset with the same budget and seed, then evaluates each frozen encoder
-/// (linear probe and kNN on the test split). Each arm lives in its own run folder; an interrupted comparison run
-/// again continues exactly where it stopped: finished arms are read back, a stopped pretraining resumes from its
-/// newest checkpoint.
+/// Pretrains recipes on one dataset with the same budget, each at its own seed, then evaluates each frozen encoder
+/// (linear probe and kNN on the test split, and the prior it would give). Arm <c>a</c> at seed <c>s</c> lives in the
+/// run folder <c>seed-s/a</c>. An interrupted comparison run again continues exactly where it stopped: finished arms are
+/// read back, a stopped pretraining resumes from its newest checkpoint, and a finished arm whose evaluation lacks a
+/// protocol asked for now is evaluated again from its final checkpoint.
 /// </summary>
 public sealed class MethodComparison(string outputDir, IImageSource train, IImageSource test, ComparisonEvaluation evaluation)
 {
     public const string ArmResultFile = "arm-result.json";
 
+    /// <summary>The run folder of an arm at its seed.</summary>
+    public static string ArmFolder(string outputDir, string arm, long seed) =>
+        Path.Combine(outputDir, string.Create(CultureInfo.InvariantCulture, $"seed-{seed}"), arm);
+
     public IReadOnlyList<ArmResult> Run(IReadOnlyList<ComparisonArm> arms, IComparisonObserver? observer = null,
         CancellationToken cancellation = default)
     {
-        if (arms.Select(a => a.Name).Distinct().Count() != arms.Count)
+        if (arms.Select(a => (a.Name, a.Seed)).Distinct().Count() != arms.Count)
         {
-            throw new ArgumentException("arm names must be unique", nameof(arms));
+            throw new ArgumentException("each arm may appear once per seed", nameof(arms));
         }
         return arms.Select(arm => RunArm(arm, observer, cancellation)).ToList();
     }
 
+    /// <summary>Every finished arm result under <paramref name="outputDir"/>, by seed then name.</summary>
+    public static IReadOnlyList<ArmResult> ReadAll(string outputDir)
+    {
+        if (!Directory.Exists(outputDir))
+        {
+            return [];
+        }
+        return Directory.EnumerateDirectories(outputDir, "seed-*")
+            .SelectMany(seed => Directory.EnumerateDirectories(seed))
+            .Select(arm => Path.Combine(arm, ArmResultFile))
+            .Where(File.Exists)
+            .Select(Read)
+            .OrderBy(r => r.Seed).ThenBy(r => r.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private static ArmResult Read(string file) =>
+        JsonSerializer.Deserialize<ArmResult>(File.ReadAllText(file), RunFolder.JsonOptions)
+        ?? throw new CheckpointException(file, "is empty");
+
     private ArmResult RunArm(ComparisonArm arm, IComparisonObserver? observer, CancellationToken cancellation)
     {
-        string folder = Path.Combine(outputDir, arm.Name);
+        string folder = ArmFolder(outputDir, arm.Name, arm.Seed);
         string resultFile = Path.Combine(folder, ArmResultFile);
         if (File.Exists(resultFile))
         {
-            var done = JsonSerializer.Deserialize<ArmResult>(File.ReadAllText(resultFile), RunFolder.JsonOptions)
-                ?? throw new CheckpointException(resultFile, "is empty");
-            observer?.OnArmDone(done);
-            return done;
+            var done = Read(resultFile);
+            if (IsComplete(done))
+            {
+                observer?.OnArmDone(done);
+                return done;
+            }
+            // Finished pretraining, but an evaluation asked for now is missing: evaluate the final checkpoint again.
+            var reevaluated = Evaluate(arm, folder, done, observer, cancellation);
+            Write(resultFile, reevaluated);
+            observer?.OnArmDone(reevaluated);
+            return reevaluated;
         }
 
         bool resuming = new CheckpointFolder(Path.Combine(folder, "checkpoints")).List().Count > 0;
         var clock = Stopwatch.StartNew();
+        var machine = BenchEnvironment.Capture();
         PretrainResult pretrain;
         using (var trainer = new Pretrainer(arm.Config, train, folder, observer?.OnArmStart(arm, resuming)))
         {
@@ -82,28 +160,52 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
         }
         double wall = clock.Elapsed.TotalSeconds;
 
-        var evaluations = new Dictionary<string, FrozenEvaluationResult>();
-        using (var model = PretrainedModel.Load(folder))
-        {
-            foreach (var pooling in evaluation.Poolings)
-            {
-                observer?.OnEvaluationStart(arm, pooling);
-                var device = new TorchSharp.torch.Device(arm.Config.Device);
-                evaluations[pooling.ToString()] = FrozenEvaluation.Run(model.Model.Encoder, train, test,
-                    evaluation.Frozen with { Pooling = pooling }, device: device);
-            }
-        }
-
         var last = pretrain.Epochs[^1];
-        double trained = pretrain.TrainSeconds;
         long images = (long)pretrain.Epochs.Count * (train.Count / arm.Config.BatchSize) * arm.Config.BatchSize;
-        var result = new ArmResult(arm.Name, arm.Label, pretrain.EpochsCompleted, pretrain.Steps, pretrain.FinalLoss,
+        var trained = new ArmResult(arm.Name, arm.Label, pretrain.EpochsCompleted, pretrain.Steps, pretrain.FinalLoss,
             pretrain.TrainSeconds, pretrain.RefreshSeconds,
             // Wall time of an arm resumed across sessions is the saved training time, not this session's clock.
             resuming ? pretrain.TrainSeconds + pretrain.RefreshSeconds : wall,
-            images / Math.Max(trained, 1e-9), last.EncoderTokens, last.DecoderTokens, evaluations);
-        File.WriteAllText(resultFile, JsonSerializer.Serialize(result, RunFolder.JsonOptions));
+            images / Math.Max(pretrain.TrainSeconds, 1e-9), last.EncoderTokens, last.DecoderTokens,
+            new Dictionary<string, FrozenEvaluationResult>(), arm.Seed, StudyCompute.RunFlopsPerImage(arm.Config),
+            PriorHistory(pretrain.Epochs), Conditions: new ArmConditions(machine.CpuModel, machine.LogicalCores, machine.IntraOpThreads, arm.Config.Workers,
+                machine.LoadAverage, BenchEnvironment.ReadLoadAverage(), machine.CapturedUtc, DateTimeOffset.UtcNow));
+        var result = Evaluate(arm, folder, trained, observer, cancellation);
+        Write(resultFile, result);
         observer?.OnArmDone(result);
         return result;
     }
+
+    private bool IsComplete(ArmResult r) =>
+        evaluation.Poolings.All(p => r.Evaluations.ContainsKey(p.ToString())) && (!evaluation.FinalPrior || r.FinalPrior is not null);
+
+    // Frozen evaluations of the trained encoder, and the prior it gives, added to what the arm already has.
+    private ArmResult Evaluate(ComparisonArm arm, string folder, ArmResult result, IComparisonObserver? observer, CancellationToken cancellation)
+    {
+        var evaluations = new Dictionary<string, FrozenEvaluationResult>(result.Evaluations);
+        var finalPrior = result.FinalPrior;
+        var device = new TorchSharp.torch.Device(arm.Config.Device);
+        using var model = PretrainedModel.Load(folder);
+        var frozen = evaluation.Frozen with { Probe = evaluation.Frozen.Probe with { Seed = arm.Seed } };
+        foreach (var pooling in evaluation.Poolings.Where(p => !evaluations.ContainsKey(p.ToString())))
+        {
+            observer?.OnEvaluationStart(arm, pooling);
+            evaluations[pooling.ToString()] = FrozenEvaluation.Run(model.Model.Encoder, train, test, frozen with { Pooling = pooling }, device: device);
+        }
+        if (evaluation.FinalPrior && finalPrior is null)
+        {
+            observer?.OnFinalPriorStart(arm);
+            var store = new PriorStore(train.Count, arm.Config.Encoder.GridSize);
+            PriorPass.Run(model.Model.Encoder, train, store, arm.Config.PriorBatchSize, arm.Config.Workers, device,
+                arm.Config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, cancellation);
+            finalPrior = store.Statistics();
+        }
+        return result with { Evaluations = evaluations, FinalPrior = finalPrior };
+    }
+
+    private static IReadOnlyList<PriorRefresh> PriorHistory(IReadOnlyList<EpochReport> epochs) =>
+        epochs.Where(e => e.Prior is not null).Select(e => new PriorRefresh(e.Epoch, e.Prior!, e.ForegroundOverlap)).ToList();
+
+    private static void Write(string file, ArmResult result) =>
+        File.WriteAllText(file, JsonSerializer.Serialize(result, RunFolder.JsonOptions));
 }

@@ -1,10 +1,15 @@
 using AmtSharp.Amt;
+using AmtSharp.Cli;
 using AmtSharp.Data.Sources;
 using AmtSharp.Experiments;
+using AmtSharp.Masking;
+using AmtSharp.Tests.Cli;
+using AmtSharp.Tests.Data;
 using AmtSharp.Tests.Training;
 using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;
+using SkiaSharp;
 using Xunit;
 
 namespace AmtSharp.Tests.Experiments;
@@ -17,21 +22,97 @@ public sealed class MethodComparisonTests
         new FrozenEvaluationConfig(new LinearProbeConfig(3, 1, 32, 0.5), new KnnConfig(K: 5)),
         [FeaturePooling.Cls, FeaturePooling.MeanPatch]);
 
+    private static ComparisonArm Arm(string name) => Cifar10Comparison.Arms(new ComparisonBudget()).Single(a => a.Name == name);
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void TheMaeTargetChoiceReachesBothMaeArmsAndTheResultsPage(bool normPix)
+    public void TheMaeTargetChoiceReachesEveryMaeArm(bool normPix)
     {
-        var budget = new ComparisonBudget(MaeNormPix: normPix);
-        var arms = Cifar10Comparison.Arms(budget);
+        var arms = Cifar10Comparison.Arms(new ComparisonBudget(MaeNormPix: normPix));
         Assert.All(arms.Where(a => a.Config.Method == MimMethod.Mae), a => Assert.Equal(normPix, a.Config.NormPixLoss));
-        Assert.Equal(2, arms.Count(a => a.Config.Method == MimMethod.Mae));
-        string md = ComparisonReport.Render("test", "amt experiment", "synthetic", budget, arms, []);
-        Assert.Contains(normPix ? "2 blocks, norm-pix targets" : "2 blocks, pixel targets", md);
+        Assert.Equal(6, arms.Count(a => a.Config.Method == MimMethod.Mae));
+        Assert.Equal(Cifar10Comparison.Names, arms.Select(a => a.Name));
     }
 
     [Fact]
-    public void ArmsAreTrainedEvaluatedAndReadBackWhenRunAgain()
+    public void TheRandomThrowControlHasMaeAmtsCountsAndIgnoresThePrior()
+    {
+        var amt = Arm("mae-amt").Config;
+        var control = Arm("mae-random-throw").Config;
+        var grid = MimFactory.Grid(amt);
+        var amtSchedule = new AmtSchedule(amt.Epochs, amt.Amt!, grid);
+        var controlSchedule = new AmtSchedule(control.Epochs, control.Amt!, grid);
+        for (int e = 0; e < amt.Epochs; e++)
+        {
+            Assert.Equal(amtSchedule.StrategyFor(e).Counts, controlSchedule.StrategyFor(e).Counts);
+        }
+        Assert.Equal(new MaskCounts(28, 26, 10), controlSchedule.StrategyFor(amt.Epochs - 1).Counts);
+        Assert.False(controlSchedule.StrategyFor(amt.Epochs - 1).UsesWeights);
+        Assert.Empty(controlSchedule.RefreshEpochs);                 // never reads the prior, so never pays for it
+        Assert.NotEmpty(amtSchedule.RefreshEpochs);
+        Assert.Equal(amt with { Amt = amt.Amt! with { Variant = AmtVariant.RandomWithThrowing } }, control);
+
+        // Its draws do not depend on the weights it is given.
+        var strategy = controlSchedule.StrategyFor(amt.Epochs - 1);
+        using var g1 = new TorchSharp.torch.Generator(3);
+        using var g2 = new TorchSharp.torch.Generator(3);
+        using var peaked = TorchSharp.torch.zeros(2, 64);
+        peaked[.., 5] = TorchSharp.torch.tensor(1f);
+        using var a = strategy.Plan(new MaskRequest(2, g1, peaked));
+        using var b = strategy.Plan(new MaskRequest(2, g2, TorchSharp.torch.ones(2, 64)));
+        Assert.True(a.Masked.equal(b.Masked).all().item<bool>());
+    }
+
+    [Fact]
+    public void TheOtherArmsChangeOnlyWhatTheirNamesSay()
+    {
+        var amt = Arm("mae-amt").Config;
+        Assert.Equal(amt with { Amt = amt.Amt! with { PriorCrop = PriorCrop.Official } }, Arm("mae-amt-official").Config);
+        var late = Arm("mae-amt-late").Config;
+        Assert.Equal(10, late.Amt!.ResolveStart(late.Epochs));        // random for half of the 20 epochs
+        var attention = Arm("mae-attention-only").Config;
+        Assert.Equal(new MaskCounts(48, 0, 16), attention.Amt!.Counts(64));   // MAE's counts, drawn by attention
+        var simmimAmt = Arm("simmim-amt").Config;
+        Assert.Equal(0.44, simmimAmt.Amt!.WarmupMaskRatio);
+        Assert.Equal(simmimAmt with { Amt = simmimAmt.Amt with { Variant = AmtVariant.RandomWithThrowing } }, Arm("simmim-random-throw").Config);
+        Assert.All(Cifar10Comparison.Arms(new ComparisonBudget(Seed: 7)), a => Assert.Equal(7, a.Seed));
+    }
+
+    [Fact]
+    public void EqualFlopsArmsCostTheirBaselinesCompute()
+    {
+        var arms = Cifar10Comparison.Arms(new ComparisonBudget());
+        var scaled = StudyCompute.EqualFlopsArms(arms, arms);
+        var amt = scaled.Single(a => a.EqualFlopsOf == "mae-amt");
+        double baseline = StudyCompute.RunFlopsPerImage(Arm("mae").Config);
+        Assert.True(amt.Config.Epochs > 20);                               // throwing is cheaper, so it gets more epochs
+        Assert.InRange(StudyCompute.RunFlopsPerImage(amt.Config) / baseline, 0.95, 1.05);
+        Assert.Equal("mae", amt.Baseline);
+        var attention = scaled.Single(a => a.EqualFlopsOf == "mae-attention-only");
+        Assert.True(attention.Config.Epochs < 20);                          // same tokens as MAE plus refreshes: fewer epochs
+        Assert.DoesNotContain(scaled, a => a.EqualFlopsOf == "mae");
+    }
+
+    [Fact]
+    public void PairedIntervalsFollowTheTDistribution()
+    {
+        var s = PairedStatistics.Summarise([1.0, 2.0, 3.0]);
+        Assert.Equal(2.0, s.Mean, 12);
+        Assert.Equal(1.0, s.Sd, 12);
+        Assert.Equal(2.0 - 4.303 / Math.Sqrt(3), s.Low, 9);
+        Assert.Equal(2.0 + 4.303 / Math.Sqrt(3), s.High, 9);
+        Assert.Equal(0, s.Sign);
+        var d = PairedStatistics.Paired(new Dictionary<long, double> { [0] = 50, [1] = 52, [2] = 49 }, new Dictionary<long, double> { [0] = 48, [1] = 49, [2] = 47, [3] = 90 })!;
+        Assert.Equal(3, d.N);                                                // seed 3 has no partner
+        Assert.Equal(7.0 / 3, d.Mean, 12);
+        Assert.Equal(1, d.Sign);                                             // differences 2, 3, 2: the interval is above 0
+        Assert.True(double.IsNaN(PairedStatistics.Summarise([4.0]).Low));
+        Assert.Equal(12.706, PairedStatistics.TQuantile975(1));
+    }
+
+    [Fact]
+    public void ArmsAreTrainedPerSeedEvaluatedAndReadBack()
     {
         using var dir = new TestUtil.TempDir();
         var train = SyntheticShapesSource.Train(seed: 1, count: 64, size: 32, classes: 4);
@@ -39,33 +120,80 @@ public sealed class MethodComparisonTests
         ComparisonArm[] arms =
         [
             new("mae", "MAE", Mae() with { Amt = null }),
-            new("mae-amt", "MAE + AMT", Mae() with { Amt = AmtConfig.ForMae() with { StartEpoch = 1, RefreshInterval = 1 } }),
+            new("mae-amt", "MAE + AMT", Mae() with { Amt = AmtConfig.ForMae() with { StartEpoch = 1, RefreshInterval = 1 } }) { Baseline = "mae" },
+            new("mae", "MAE", Mae() with { Amt = null, Seed = 6 }),
         ];
         var observer = new CountingObserver();
         var first = new MethodComparison(dir.Path, train, test, Evaluation).Run(arms, observer);
 
-        Assert.Equal(2, observer.Started);
-        Assert.Equal(["mae", "mae-amt"], first.Select(r => r.Name));
+        Assert.Equal(3, observer.Started);
+        Assert.Equal([("mae", 5L), ("mae-amt", 5L), ("mae", 6L)], first.Select(r => (r.Name, r.Seed)));
         foreach (var r in first)
         {
             Assert.Equal(3, r.Epochs);
             Assert.True(double.IsFinite(r.FinalLoss));
             Assert.Equal(2, r.Evaluations.Count);
             Assert.All(r.Evaluations.Values, e => Assert.InRange(e.Probe!.Top1, 0, 1));
-            Assert.Single(new CheckpointFolder(Path.Combine(dir.Path, r.Name, "checkpoints")).List());   // keep = 1
+            Assert.Single(new CheckpointFolder(Path.Combine(MethodComparison.ArmFolder(dir.Path, r.Name, r.Seed), "checkpoints")).List());
+            Assert.NotNull(r.FinalPrior);
+            Assert.NotNull(r.Conditions);
         }
         // Throwing shortens the encoder input of the AMT arm, and it saw different masks, so its encoder differs.
         Assert.True(first[1].EncoderTokens < first[0].EncoderTokens);
         Assert.NotEqual(first[0].FinalLoss, first[1].FinalLoss);
+        Assert.NotEqual(first[0].FinalLoss, first[2].FinalLoss);            // another seed, another run
+        // The AMT arm refreshed its prior after epochs 0 and 1, and the second refresh is compared with the first.
+        Assert.Equal([0, 1], first[1].PriorHistory!.Select(p => p.Epoch));
+        Assert.Null(first[1].PriorHistory![0].Statistics.RankCorrelationWithPrevious);
+        Assert.NotNull(first[1].PriorHistory![1].Statistics.RankCorrelationWithPrevious);
 
-        // A second run finds every arm finished and trains nothing.
+        // A second run finds every arm finished and trains nothing; ReadAll finds them all.
         var again = new MethodComparison(dir.Path, train, test, Evaluation).Run(arms, observer);
-        Assert.Equal(2, observer.Started);
+        Assert.Equal(3, observer.Started);
         Assert.Equal(first.Select(r => r.Evaluations["Cls"].Knn!.Top1), again.Select(r => r.Evaluations["Cls"].Knn!.Top1));
+        Assert.Equal(3, MethodComparison.ReadAll(dir.Path).Count);
+    }
 
-        string md = ComparisonReport.Render("test", "amt experiment", "synthetic", new ComparisonBudget(Epochs: 3), arms, again);
-        Assert.Contains("| MAE + AMT vs MAE |", md);
-        Assert.Contains("AMT r 0.45, t 0.4", md);
+    // The smoke study of the issue: the command end to end on a small ImageFolder, two arms, two seeds, one epoch.
+    [Fact]
+    public void TheStudyCommandWritesAPageWithEveryArmSeedAndPairedInterval()
+    {
+        using var dir = new TestUtil.TempDir();
+        string data = Path.Combine(dir.Path, "data");
+        WriteImageFolder(data, "train", SyntheticShapesSource.Train(seed: 2, count: 160, size: 32, classes: 4));
+        WriteImageFolder(data, "test", SyntheticShapesSource.Test(seed: 2, count: 48, size: 32, classes: 4));
+        string page = Path.Combine(dir.Path, "study.md");
+        string[] args =
+        [
+            "experiment", "cifar10", "--data", data, "--train-images", "160", "--epochs", "1", "--seeds", "0", "1",
+            "--arms", "mae", "mae-random-throw", "--width", "32", "--depth", "2", "--heads", "2", "--batch-size", "32",
+            "--probe-epochs", "2", "--workers", "1", "-o", Path.Combine(dir.Path, "out"), "--results", page, "--quiet",
+        ];
+        var (code, output, error) = CliHarness.Run(args);
+        Assert.True(code == 0, error + output);
+        string md = File.ReadAllText(page);
+        Assert.Contains("| MAE (random 0.75) | 0 1 |", md);
+        Assert.Contains("| MAE, random 0.45 + random throw 0.40 | 0 1 |", md);
+        Assert.Contains("| MAE, random 0.45 + random throw 0.40 | MAE (random 0.75) (baseline) | 2 |", md);
+        Assert.Matches(@"over 2 seeds: (better|worse|no detectable difference)", md);
+        Assert.Contains("`--preset cifar-mae-amt --amt-variant randomwiththrowing`", md);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "study-accuracy.png")));
+
+        // The same folder refuses another budget instead of mixing two experiments on one page.
+        args[Array.IndexOf(args, "--epochs") + 1] = "2";
+        var (refused, _, why) = CliHarness.Run(args);
+        Assert.Equal(Program.UserError, refused);
+        Assert.Contains("another budget", why);
+    }
+
+    private static void WriteImageFolder(string root, string split, SyntheticShapesSource source)
+    {
+        for (int i = 0; i < source.Count; i++)
+        {
+            string folder = Path.Combine(root, split, source.ClassNames[source.LabelOf(i)]);
+            Directory.CreateDirectory(folder);
+            TestImages.Write(Path.Combine(folder, $"{i:D4}.png"), source.Load(i), SKEncodedImageFormat.Png);
+        }
     }
 
     private sealed class CountingObserver : IComparisonObserver

@@ -194,7 +194,9 @@ public sealed class Pretrainer : IDisposable
         double currentLr = lr.Apply(optimizer, lrScales, tau);
 
         var images = batch.Images.to(device);
-        var weights = strategy.UsesWeights ? PriorMapping.Weights(Prior, batch.Indices, batch.Geometry, grid) : null;
+        var weights = strategy.UsesWeights
+            ? PriorMapping.Weights(Prior, batch.Indices, batch.Geometry, grid, config.Amt!.PriorCrop, config.Encoder.ImageSize)
+            : null;
         using var generator = new Generator((ulong)Seeds.Derive(config.Seed, Seeds.Purpose.Masking, epoch, b));
         using var plan = strategy.Plan(new MaskRequest(batch.Count, generator, weights)).To(device);
         var output = Model.Forward(images, plan);
@@ -232,13 +234,14 @@ public sealed class Pretrainer : IDisposable
             observer.OnRefreshStart(epoch, source.Count);
             var clock = Stopwatch.StartNew();
             var encoder = Model.Encoder;
+            var previous = Prior.ComputedAtEpoch >= 0 ? Prior.ToArray() : null;   // before the first refresh: all ones
             PriorPass.Run(encoder, source, Prior, config.PriorBatchSize, config.Workers, device,
                 config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, cancellation,
                 done => observer.OnRefreshProgress(epoch, done, source.Count));
             Prior.MarkComputed(epoch);
             refresh = clock.Elapsed.TotalSeconds;
             refreshSeconds += refresh;
-            priorStats = Prior.Statistics();
+            priorStats = Prior.Statistics(previous);
             // Only sources that know their objects (synthetic shapes) can say whether the prior points at them; their
             // masks are rendered at the first refresh and reused.
             if (source is IForegroundMasks masks)
