@@ -21,6 +21,9 @@ internal static class ExperimentCommand
     /// <summary>Every command that ran on the study folder, one per line.</summary>
     public const string CommandsFile = "commands.txt";
 
+    /// <summary>The study folder's subfolder for the synthetic runs.</summary>
+    public const string SyntheticFolder = "synthetic";
+
     public static Command Create()
     {
         var experiment = new Command("experiment", "Reproducible comparisons (long runs that write a results page).");
@@ -43,6 +46,13 @@ internal static class ExperimentCommand
         {
             Description = "Also run each arm that has a baseline with its epochs scaled so that its whole run (refreshes included) costs the baseline's model FLOPs (arm name + '-eqflops').",
         };
+        var synthetic = new Option<bool>("--synthetic")
+        {
+            Description = "Also run the chosen MAE-family arms at every seed on the embedded synthetic shapes (small model, minutes per arm), where the objects are known: the prior's share on the object, the linear probe and kNN (folder OUT/synthetic).",
+        };
+        var sd = new SyntheticBudget();
+        var syntheticImages = CommonOptions.Positive("--synthetic-train-images", "Synthetic training images (with --synthetic).", sd.TrainImages);
+        var syntheticEpochs = CommonOptions.Positive("--synthetic-epochs", "Pretraining epochs on the synthetic shapes (with --synthetic).", sd.Epochs);
         var output = new Option<string>("--output", "-o") { Description = "Study folder: one run folder per seed and arm (seed-S/ARM).", DefaultValueFactory = _ => Path.Combine("runs", "cifar10-study") };
         var results = new Option<string>("--results") { Description = "Where to write the study page (charts are written beside it).", DefaultValueFactory = _ => Path.Combine("docs", "study.md") };
         var data = new Option<string>("--data") { Description = "CIFAR-10 as an ImageFolder with train/ and test/.", Required = true };
@@ -51,7 +61,7 @@ internal static class ExperimentCommand
         var (workers, device, quiet) = (CommonOptions.Workers(), CommonOptions.Device(), CommonOptions.Quiet());
         var cifar = new Command("cifar10", "The AMT study on CIFAR-10: MAE and SimMIM baselines, AMT arms and random-draw controls with one budget over several seeds; linear probe and kNN on the test split, paired intervals; writes docs/study.md.")
         {
-            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, output, results, threads, noNormPix, workers, device, quiet,
+            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, synthetic, syntheticImages, syntheticEpochs, output, results, threads, noNormPix, workers, device, quiet,
         };
         cifar.SetAction(parse =>
         {
@@ -92,11 +102,27 @@ internal static class ExperimentCommand
             File.AppendAllLines(Path.Combine(outputDir, CommandsFile), [command]);
 
             var evaluation = Cifar10Comparison.Evaluation(budget);
-            new MethodComparison(outputDir, train, test, evaluation).Run(selected, new Progress(o, parse.GetValue(quiet)));
+            var progress = new Progress(o, parse.GetValue(quiet));
+            new MethodComparison(outputDir, train, test, evaluation).Run(selected, progress);
+
+            var syntheticBudget = new SyntheticBudget(parse.GetValue(syntheticEpochs), parse.GetValue(syntheticImages),
+                ProbeEpochs: budget.ProbeEpochs, Workers: budget.Workers, Device: budget.Device);
+            string syntheticDir = Path.Combine(outputDir, SyntheticFolder);
+            if (parse.GetValue(synthetic))
+            {
+                CheckFolder(syntheticDir, syntheticBudget with { Workers = 0, Device = "" });
+                var data = SyntheticComparison.Data(syntheticBudget);
+                var syntheticArms = parse.GetValue(seeds)!.Distinct()
+                    .SelectMany(seed => SyntheticComparison.Arms(syntheticBudget with { Seed = seed }).Where(a => chosen.Contains(a.Name))).ToList();
+                new MethodComparison(syntheticDir, data.OpenTrain(), data.OpenTest(), SyntheticComparison.Evaluation(syntheticBudget))
+                    .Run(syntheticArms, progress);
+            }
+            var syntheticResults = MethodComparison.ReadAll(syntheticDir);
 
             var page = new StudyPageInput("The AMT study on CIFAR-10", File.ReadAllLines(Path.Combine(outputDir, CommandsFile)).Distinct().ToList(),
                 dataset, budget, catalogue, evaluation,
-                Path.GetFileNameWithoutExtension(resultsPath) + "-accuracy.png", Path.GetFileNameWithoutExtension(resultsPath) + "-prior.png");
+                Path.GetFileNameWithoutExtension(resultsPath) + "-accuracy.png", Path.GetFileNameWithoutExtension(resultsPath) + "-prior.png",
+                syntheticResults.Count > 0 ? new SyntheticSection(syntheticBudget, SyntheticComparison.Arms(syntheticBudget), syntheticResults) : null);
             File.WriteAllText(resultsPath, StudyReport.Render(page, MethodComparison.ReadAll(outputDir), pageDir));
             o.WriteLine($"results written to {Path.GetFullPath(resultsPath)}");
             return 0;
@@ -113,21 +139,24 @@ internal static class ExperimentCommand
     }
 
     // A study folder holds one budget on one dataset; a command with another would mix two experiments on one page.
-    private static void CheckStudyFolder(string outputDir, ComparisonBudget budget, string dataset)
+    private static void CheckStudyFolder(string outputDir, ComparisonBudget budget, string dataset) =>
+        CheckFolder(outputDir, new StudyRecord(budget.Epochs, budget.TrainImages, budget.Width, budget.Depth, budget.Heads, budget.BatchSize,
+            budget.ProbeEpochs, budget.MaeNormPix, dataset));
+
+    // The folder's first command records what its results depend on; a later one must match it.
+    private static void CheckFolder<T>(string folder, T record)
     {
-        var record = new StudyRecord(budget.Epochs, budget.TrainImages, budget.Width, budget.Depth, budget.Heads, budget.BatchSize,
-            budget.ProbeEpochs, budget.MaeNormPix, dataset);
-        string file = Path.Combine(outputDir, StudyFile);
+        string file = Path.Combine(folder, StudyFile);
         if (File.Exists(file))
         {
-            var saved = JsonSerializer.Deserialize<StudyRecord>(File.ReadAllText(file), RunFolder.JsonOptions);
-            if (saved != record)
+            var saved = JsonSerializer.Deserialize<T>(File.ReadAllText(file), RunFolder.JsonOptions);
+            if (!Equals(saved, record))
             {
-                throw new ConfigException("output", $"{outputDir} holds a study with another budget or dataset ({File.ReadAllText(file).ReplaceLineEndings(" ")}); use another folder");
+                throw new ConfigException("output", $"{folder} holds a study with another budget or dataset ({File.ReadAllText(file).ReplaceLineEndings(" ")}); use another folder");
             }
             return;
         }
-        Directory.CreateDirectory(outputDir);
+        Directory.CreateDirectory(folder);
         File.WriteAllText(file, JsonSerializer.Serialize(record, RunFolder.JsonOptions));
     }
 

@@ -62,7 +62,6 @@ public static class Cifar10Comparison
         const double SimMimBaseLr = 2e-3;
         var mae = Budgeted(PretrainPresets.CifarMae) with { NormPixLoss = b.MaeNormPix };
         var maeAmt = Budgeted(PretrainPresets.CifarMaeAmt) with { NormPixLoss = b.MaeNormPix };
-        var amt = maeAmt.Amt!;
         var simmim = Budgeted(PretrainPresets.CifarSimMim) with { BaseLr = SimMimBaseLr };
         // The official SimMIM-AMT warms up with random masking at r = 0.44; its control does the same.
         var simmimAmt = Budgeted(PretrainPresets.CifarSimMimAmt) with { BaseLr = SimMimBaseLr };
@@ -70,30 +69,7 @@ public static class Cifar10Comparison
         string noPix = b.MaeNormPix ? "" : " --no-norm-pix";
         return
         [
-            new("mae", "MAE (random 0.75)", mae) { Flags = "--preset cifar-mae" + noPix },
-            new("mae-amt", "MAE + AMT (0.45 / 0.40)", maeAmt) { Baseline = "mae", Control = "mae-random-throw", Flags = "--preset cifar-mae-amt" + noPix },
-            new("mae-random-throw", "MAE, random 0.45 + random throw 0.40", maeAmt with { Amt = amt with { Variant = AmtVariant.RandomWithThrowing } })
-            {
-                Baseline = "mae",
-                Flags = "--preset cifar-mae-amt --amt-variant randomwiththrowing" + noPix,
-            },
-            new("mae-amt-official", "MAE + AMT, official prior crop", maeAmt with { Amt = amt with { PriorCrop = PriorCrop.Official } })
-            {
-                Baseline = "mae",
-                Control = "mae-random-throw",
-                Flags = "--preset cifar-mae-amt --prior-crop official" + noPix,
-            },
-            new("mae-amt-late", "MAE + AMT from half the run", maeAmt with { Amt = amt with { StartFraction = 0.5 } })
-            {
-                Baseline = "mae",
-                Control = "mae-random-throw",
-                Flags = "--preset cifar-mae-amt --amt-start-fraction 0.5" + noPix,
-            },
-            new("mae-attention-only", "MAE, attention masking 0.75, no throw", maeAmt with { Amt = amt with { MaskRatio = 0.75, ThrowRatio = 0 } })
-            {
-                Baseline = "mae",
-                Flags = "--preset cifar-mae-amt --mask-ratio 0.75 --throw-ratio 0" + noPix,
-            },
+            .. MaeFamily(mae, maeAmt, "--preset cifar-mae" + noPix, "--preset cifar-mae-amt" + noPix),
             new("simmim", "SimMIM (random 0.6)", simmim) { Flags = "--preset cifar-simmim --blr 0.002" },
             new("simmim-amt", "SimMIM + AMT (0.44 / 0.26)", simmimAmt)
             {
@@ -106,6 +82,43 @@ public static class Cifar10Comparison
             {
                 Baseline = "simmim",
                 Flags = "--preset cifar-simmim-amt --blr 0.002 --warmup-mask-ratio 0.44 --amt-variant randomwiththrowing",
+            },
+        ];
+    }
+
+    /// <summary>
+    /// The MAE family from a baseline recipe and its AMT recipe: the baseline, AMT, the random-throw control, AMT with
+    /// the released code's prior crop, AMT from half the run, and attention-driven masking at MAE's ratio without
+    /// throwing. <paramref name="maeFlags"/> and <paramref name="amtFlags"/> are the <c>amt pretrain</c> flags of the two.
+    /// </summary>
+    public static IReadOnlyList<ComparisonArm> MaeFamily(PretrainConfig mae, PretrainConfig maeAmt, string maeFlags, string amtFlags)
+    {
+        var amt = maeAmt.Amt!;
+        return
+        [
+            new("mae", "MAE (random 0.75)", mae) { Flags = maeFlags },
+            new("mae-amt", "MAE + AMT (0.45 / 0.40)", maeAmt) { Baseline = "mae", Control = "mae-random-throw", Flags = amtFlags },
+            new("mae-random-throw", "MAE, random 0.45 + random throw 0.40", maeAmt with { Amt = amt with { Variant = AmtVariant.RandomWithThrowing } })
+            {
+                Baseline = "mae",
+                Flags = amtFlags + " --amt-variant randomwiththrowing",
+            },
+            new("mae-amt-official", "MAE + AMT, official prior crop", maeAmt with { Amt = amt with { PriorCrop = PriorCrop.Official } })
+            {
+                Baseline = "mae",
+                Control = "mae-random-throw",
+                Flags = amtFlags + " --prior-crop official",
+            },
+            new("mae-amt-late", "MAE + AMT from half the run", maeAmt with { Amt = amt with { StartFraction = 0.5 } })
+            {
+                Baseline = "mae",
+                Control = "mae-random-throw",
+                Flags = amtFlags + " --amt-start-fraction 0.5",
+            },
+            new("mae-attention-only", "MAE, attention masking 0.75, no throw", maeAmt with { Amt = amt with { MaskRatio = 0.75, ThrowRatio = 0 } })
+            {
+                Baseline = "mae",
+                Flags = amtFlags + " --mask-ratio 0.75 --throw-ratio 0",
             },
         ];
     }

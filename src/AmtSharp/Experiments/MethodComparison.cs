@@ -69,7 +69,8 @@ public sealed record ArmResult(
     double RunFlopsPerImage = 0,
     IReadOnlyList<PriorRefresh>? PriorHistory = null,
     PriorStatistics? FinalPrior = null,
-    ArmConditions? Conditions = null);
+    ArmConditions? Conditions = null,
+    ForegroundOverlap? FinalPriorOnObject = null);
 
 /// <summary>Receives progress of a comparison.</summary>
 public interface IComparisonObserver
@@ -184,6 +185,7 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
     {
         var evaluations = new Dictionary<string, FrozenEvaluationResult>(result.Evaluations);
         var finalPrior = result.FinalPrior;
+        var onObject = result.FinalPriorOnObject;
         var device = new TorchSharp.torch.Device(arm.Config.Device);
         using var model = PretrainedModel.Load(folder);
         var frozen = evaluation.Frozen with { Probe = evaluation.Frozen.Probe with { Seed = arm.Seed } };
@@ -199,8 +201,10 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
             PriorPass.Run(model.Model.Encoder, train, store, arm.Config.PriorBatchSize, arm.Config.Workers, device,
                 arm.Config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, cancellation);
             finalPrior = store.Statistics();
+            // Where the source knows its objects (synthetic shapes), how much of the prior lands on them.
+            onObject = train is IForegroundMasks masks ? ForegroundOverlap.Measure(store, masks) : null;
         }
-        return result with { Evaluations = evaluations, FinalPrior = finalPrior };
+        return result with { Evaluations = evaluations, FinalPrior = finalPrior, FinalPriorOnObject = onObject };
     }
 
     private static IReadOnlyList<PriorRefresh> PriorHistory(IReadOnlyList<EpochReport> epochs) =>

@@ -18,6 +18,7 @@ public sealed record StudyMetric(string Key, string Header, Func<ArmResult, doub
 /// <param name="Evaluation">The frozen evaluations' settings.</param>
 /// <param name="ChartFile">File name of the accuracy chart, written beside the page; null for none.</param>
 /// <param name="PriorChartFile">File name of the prior chart, written beside the page; null for none.</param>
+/// <param name="Synthetic">The MAE family on the synthetic shapes, or null.</param>
 public sealed record StudyPageInput(
     string Title,
     IReadOnlyList<string> Commands,
@@ -26,7 +27,11 @@ public sealed record StudyPageInput(
     IReadOnlyList<ComparisonArm> Catalogue,
     ComparisonEvaluation Evaluation,
     string? ChartFile,
-    string? PriorChartFile);
+    string? PriorChartFile,
+    SyntheticSection? Synthetic = null);
+
+/// <summary>The study's runs on the synthetic shapes: their budget, arms and results.</summary>
+public sealed record SyntheticSection(SyntheticBudget Budget, IReadOnlyList<ComparisonArm> Catalogue, IReadOnlyList<ArmResult> Results);
 
 /// <summary>
 /// The study's Markdown page: budget, per family the accuracy of every arm over seeds (mean ± sd), the paired
@@ -66,7 +71,8 @@ public static class StudyReport
         WriteBudget(md, input, results);
         foreach (var family in Families(input.Catalogue))
         {
-            WriteFamily(md, family, input.Catalogue, results);
+            WriteFamily(md, family, input.Catalogue, results, Metrics,
+                $"{family[0].Label.Split(' ')[0]} family: CIFAR-10 test top-1, mean ± sd over seeds");
         }
         if (input.ChartFile is not null && pageDirectory is not null && results.Count > 0)
         {
@@ -75,6 +81,10 @@ public static class StudyReport
             md.AppendLine(Inv, $"![{Headline.Header} and the other protocols per arm, every seed]({input.ChartFile})").AppendLine();
         }
         WritePrior(md, input, results, pageDirectory);
+        if (input.Synthetic is { } synthetic)
+        {
+            WriteSynthetic(md, synthetic);
+        }
         WriteConditions(md, results);
         WriteConclusion(md, input.Catalogue, results);
         return md.ToString();
@@ -119,27 +129,28 @@ public static class StudyReport
         return schedule.RefreshEpochs.Count == 0 ? "none (never read)" : string.Join(" ", schedule.RefreshEpochs.Select(e => e + 1));
     }
 
-    private static void WriteFamily(StringBuilder md, IReadOnlyList<ComparisonArm> family, IReadOnlyList<ComparisonArm> catalogue, IReadOnlyList<ArmResult> results)
+    private static void WriteFamily(StringBuilder md, IReadOnlyList<ComparisonArm> family, IReadOnlyList<ComparisonArm> catalogue,
+        IReadOnlyList<ArmResult> results, IReadOnlyList<StudyMetric> metrics, string title)
     {
         var present = family.Where(a => results.Any(r => r.Name == a.Name)).ToList();
         if (present.Count == 0)
         {
             return;
         }
-        md.AppendLine(Inv, $"## {family[0].Label.Split(' ')[0]} family: CIFAR-10 test top-1, mean ± sd over seeds").AppendLine();
+        md.AppendLine(Inv, $"## {title}").AppendLine();
         md.Append("| arm | seeds |");
-        foreach (var m in Metrics)
+        foreach (var m in metrics)
         {
             md.Append(Inv, $" {m.Header} |");
         }
         md.AppendLine(" final loss | train + refresh per run | run FLOPs vs baseline |");
-        md.AppendLine("|---|---|" + string.Concat(Enumerable.Repeat("---|", Metrics.Count)) + "---|---|---|");
+        md.AppendLine("|---|---|" + string.Concat(Enumerable.Repeat("---|", metrics.Count)) + "---|---|---|");
         double baseFlops = results.Where(r => r.Name == family[0].Name).Select(r => r.RunFlopsPerImage).DefaultIfEmpty(double.NaN).First();
         foreach (var arm in present)
         {
             var rs = results.Where(r => r.Name == arm.Name).ToList();
             md.Append(Inv, $"| {arm.Label} | {string.Join(" ", rs.Select(r => r.Seed))} |");
-            foreach (var m in Metrics)
+            foreach (var m in metrics)
             {
                 md.Append(Inv, $" {MeanSd(rs.Select(m.Value))} |");
             }
@@ -155,15 +166,15 @@ public static class StudyReport
         }
         md.AppendLine("**Paired differences** (arm minus reference at the same seed, points; 95 % t interval over seeds in brackets; one seed gives no interval):").AppendLine();
         md.Append("| arm | against | seeds |");
-        foreach (var m in Metrics)
+        foreach (var m in metrics)
         {
             md.Append(Inv, $" Δ {m.Header} |");
         }
         md.AppendLine();
-        md.AppendLine("|---|---|---|" + string.Concat(Enumerable.Repeat("---|", Metrics.Count)));
+        md.AppendLine("|---|---|---|" + string.Concat(Enumerable.Repeat("---|", metrics.Count)));
         foreach (var (arm, reference, why) in pairs)
         {
-            var d = Metrics.Select(m => Difference(results, arm.Name, reference.Name, m)).ToList();
+            var d = metrics.Select(m => Difference(results, arm.Name, reference.Name, m)).ToList();
             int n = d.Select(x => x?.N ?? 0).Max();
             if (n == 0)
             {
@@ -272,6 +283,27 @@ public static class StudyReport
             .GroupBy(p => p.Epoch)
             .OrderBy(g => g.Key)
             .Select(g => (g.Key, g.Select(p => value(p.Statistics)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()));
+
+    /// <summary>What the synthetic table reports: whether the prior finds the object, and the encoder's accuracy.</summary>
+    public static IReadOnlyList<StudyMetric> SyntheticMetrics { get; } =
+    [
+        new("prior-on-object", "prior on the object (top-quartile cells)", r => r.FinalPriorOnObject?.TopQuartileForeground),
+        Metrics[0],
+        Metrics[1],
+    ];
+
+    private static void WriteSynthetic(StringBuilder md, SyntheticSection s)
+    {
+        var results = s.Results.Where(r => s.Catalogue.Any(a => a.Name == r.Name)).ToList();
+        if (results.Count == 0)
+        {
+            return;
+        }
+        var b = s.Budget;
+        md.AppendLine("## On the synthetic shapes, where the object is known").AppendLine();
+        md.AppendLine(Inv, $"The embedded synthetic set draws one shape per image (its class) and knows each object's pixels. Every MAE-family arm ran again there: {b.TrainImages} training and {b.TestImages} test images at 32 px, ViT {b.Width} × {b.Depth} ({b.Heads} heads), decoder 64 × 1, pixel targets, {b.Epochs} epochs, batch {b.BatchSize}, the same seeds. \"Prior on the object\" is the share of each image's top-quartile prior cells (16 of 64) that are object, for the trained encoder's prior over the training images; a cell is object when at least half its pixels are. Chance is {results.Select(r => r.FinalPriorOnObject?.ForegroundShare).OfType<double>().DefaultIfEmpty(double.NaN).Average():P1} (the object's share of all cells).").AppendLine();
+        WriteFamily(md, s.Catalogue, s.Catalogue, results, SyntheticMetrics, "Synthetic shapes: the prior and the encoder, mean ± sd over seeds");
+    }
 
     private static void WriteConditions(StringBuilder md, IReadOnlyList<ArmResult> results)
     {

@@ -168,6 +168,7 @@ public sealed class MethodComparisonTests
             "experiment", "cifar10", "--data", data, "--train-images", "160", "--epochs", "1", "--seeds", "0", "1",
             "--arms", "mae", "mae-random-throw", "--width", "32", "--depth", "2", "--heads", "2", "--batch-size", "32",
             "--probe-epochs", "2", "--workers", "1", "-o", Path.Combine(dir.Path, "out"), "--results", page, "--quiet",
+            "--synthetic", "--synthetic-train-images", "64", "--synthetic-epochs", "1",
         ];
         var (code, output, error) = CliHarness.Run(args);
         Assert.True(code == 0, error + output);
@@ -178,6 +179,9 @@ public sealed class MethodComparisonTests
         Assert.Matches(@"over 2 seeds: (better|worse|no detectable difference)", md);
         Assert.Contains("`--preset cifar-mae-amt --amt-variant randomwiththrowing`", md);
         Assert.True(File.Exists(Path.Combine(dir.Path, "study-accuracy.png")));
+        // The same arms on the synthetic shapes, with the prior's share on the objects.
+        Assert.Contains("## On the synthetic shapes, where the object is known", md);
+        Assert.Equal(4, MethodComparison.ReadAll(Path.Combine(dir.Path, "out", "synthetic")).Count(r => r.FinalPriorOnObject is not null));
 
         // The same folder refuses another budget instead of mixing two experiments on one page.
         args[Array.IndexOf(args, "--epochs") + 1] = "2";
