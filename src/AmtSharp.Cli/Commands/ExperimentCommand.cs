@@ -57,11 +57,12 @@ internal static class ExperimentCommand
         var results = new Option<string>("--results") { Description = "Where to write the study page (charts are written beside it).", DefaultValueFactory = _ => Path.Combine("docs", "study.md") };
         var data = new Option<string>("--data") { Description = "CIFAR-10 as an ImageFolder with train/ and test/.", Required = true };
         var threads = CommonOptions.Threads();
+        var pageOnly = new Option<bool>("--page-only") { Description = "Write the page from the arms already finished in the output folder (e.g. while other seeds still run); train and evaluate nothing." };
         var noNormPix = new Option<bool>("--no-norm-pix") { Description = "MAE arms: plain pixel targets instead of norm-pix (the official AMT command's choice)." };
         var (workers, device, quiet) = (CommonOptions.Workers(), CommonOptions.Device(), CommonOptions.Quiet());
         var cifar = new Command("cifar10", "The AMT study on CIFAR-10: MAE and SimMIM baselines, AMT arms and random-draw controls with one budget over several seeds; linear probe and kNN on the test split, paired intervals; writes docs/study.md.")
         {
-            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, synthetic, syntheticImages, syntheticEpochs, output, results, threads, noNormPix, workers, device, quiet,
+            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, synthetic, syntheticImages, syntheticEpochs, output, results, threads, noNormPix, pageOnly, workers, device, quiet,
         };
         cifar.SetAction(parse =>
         {
@@ -98,17 +99,24 @@ internal static class ExperimentCommand
             string outputDir = parse.GetValue(output)!;
             string dataset = $"CIFAR-10 JPEGs at {dataPath} (ImageFolder); {train.Count} training images (class-balanced, evenly spaced) for pretraining, the probe and kNN; the {test.Count} test images for accuracy";
             CheckStudyFolder(outputDir, budget, dataset);
-            string command = "amt " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));
-            File.AppendAllLines(Path.Combine(outputDir, CommandsFile), [command]);
+            bool run = !parse.GetValue(pageOnly);
+            if (run)
+            {
+                string command = "amt " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));
+                File.AppendAllLines(Path.Combine(outputDir, CommandsFile), [command]);
+            }
 
             var evaluation = Cifar10Comparison.Evaluation(budget);
             var progress = new Progress(o, parse.GetValue(quiet));
-            new MethodComparison(outputDir, train, test, evaluation).Run(selected, progress);
+            if (run)
+            {
+                new MethodComparison(outputDir, train, test, evaluation).Run(selected, progress);
+            }
 
             var syntheticBudget = new SyntheticBudget(parse.GetValue(syntheticEpochs), parse.GetValue(syntheticImages),
                 ProbeEpochs: budget.ProbeEpochs, Workers: budget.Workers, Device: budget.Device);
             string syntheticDir = Path.Combine(outputDir, SyntheticFolder);
-            if (parse.GetValue(synthetic))
+            if (run && parse.GetValue(synthetic))
             {
                 CheckFolder(syntheticDir, syntheticBudget with { Workers = 0, Device = "" });
                 var data = SyntheticComparison.Data(syntheticBudget);
@@ -119,7 +127,8 @@ internal static class ExperimentCommand
             }
             var syntheticResults = MethodComparison.ReadAll(syntheticDir);
 
-            var page = new StudyPageInput("The AMT study on CIFAR-10", File.ReadAllLines(Path.Combine(outputDir, CommandsFile)).Distinct().ToList(),
+            string commandsFile = Path.Combine(outputDir, CommandsFile);
+            var page = new StudyPageInput("The AMT study on CIFAR-10", File.Exists(commandsFile) ? File.ReadAllLines(commandsFile).Distinct().ToList() : [],
                 dataset, budget, catalogue, evaluation,
                 Path.GetFileNameWithoutExtension(resultsPath) + "-accuracy.png", Path.GetFileNameWithoutExtension(resultsPath) + "-prior.png",
                 syntheticResults.Count > 0 ? new SyntheticSection(syntheticBudget, SyntheticComparison.Arms(syntheticBudget), syntheticResults) : null);
@@ -173,15 +182,19 @@ internal static class ExperimentCommand
         }
 
         public void OnEvaluationStart(ComparisonArm arm, FeaturePooling pooling) =>
-            o.WriteLine($"== seed {arm.Seed}, {arm.Label}: linear probe and kNN on {pooling} features");
+            o.WriteLine($"== seed {arm.Seed}, {arm.Label}: linear probes and kNN on {pooling} features");
 
         public void OnFinalPriorStart(ComparisonArm arm) =>
             o.WriteLine($"== seed {arm.Seed}, {arm.Label}: the trained encoder's prior over the training images");
 
+        public void OnDenseProbeStart(ComparisonArm arm) =>
+            o.WriteLine($"== seed {arm.Seed}, {arm.Label}: dense probe on the patch tokens");
+
         public void OnArmDone(ArmResult r)
         {
             var cls = r.Evaluations.GetValueOrDefault(nameof(FeaturePooling.Cls));
-            o.WriteLine($"== seed {r.Seed}, {r.Label}: done; linear probe {cls?.Probe?.Top1:P1}, kNN {cls?.Knn?.Top1:P1} ([CLS])");
+            string dense = r.DenseProbe is { } d ? $", dense probe mIoU {d.MeanIoU:P1}" : "";
+            o.WriteLine($"== seed {r.Seed}, {r.Label}: done; linear probe {cls?.Converged?.Top1:P1} (converged), {cls?.Probe?.Top1:P1} (LARS), kNN {cls?.Knn?.Top1:P1} ([CLS]){dense}");
         }
     }
 }

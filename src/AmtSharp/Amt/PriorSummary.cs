@@ -129,6 +129,9 @@ public sealed class ObjectCells
 
     public int Count => cells.Length;
 
+    /// <summary>Whether the object covers cell <paramref name="cell"/> (row-major) of image <paramref name="image"/>.</summary>
+    public bool IsObject(int image, int cell) => cells[image][cell];
+
     /// <summary>Renders the masks of images 0 … <paramref name="count"/> − 1 (in parallel: rendering dominates).</summary>
     public static ObjectCells Of(IForegroundMasks masks, int count, int gridSize)
     {

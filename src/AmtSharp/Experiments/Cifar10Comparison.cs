@@ -126,6 +126,6 @@ public static class Cifar10Comparison
     public static ComparisonEvaluation Evaluation(ComparisonBudget b) => new(
         new FrozenEvaluationConfig(
             new LinearProbeConfig(b.ProbeEpochs, Math.Max(1, b.ProbeEpochs / 10.0), 256, 4.0, Seed: b.Seed),
-            new KnnConfig(), Workers: b.Workers),
+            new KnnConfig(), Workers: b.Workers, Converged: new ConvergedProbeConfig(Seed: b.Seed)),
         [FeaturePooling.Cls, FeaturePooling.MeanPatch]);
 }

@@ -35,7 +35,9 @@ public sealed record ComparisonArm(string Name, string Label, PretrainConfig Con
 /// <param name="Frozen">Probe and kNN settings (the probe's seed is replaced by the arm's).</param>
 /// <param name="Poolings">Features evaluated.</param>
 /// <param name="FinalPrior">Also pass the trained encoder over the training images once and describe its prior.</param>
-public sealed record ComparisonEvaluation(FrozenEvaluationConfig Frozen, IReadOnlyList<FeaturePooling> Poolings, bool FinalPrior = true);
+/// <param name="DenseProbe">Also run the dense probe (patch classes, mIoU); needs sources with object masks.</param>
+public sealed record ComparisonEvaluation(FrozenEvaluationConfig Frozen, IReadOnlyList<FeaturePooling> Poolings, bool FinalPrior = true,
+    bool DenseProbe = false);
 
 /// <summary>The prior after one refresh during training.</summary>
 public sealed record PriorRefresh(int Epoch, PriorStatistics Statistics, ForegroundOverlap? ForegroundOverlap);
@@ -70,13 +72,17 @@ public sealed record ArmResult(
     IReadOnlyList<PriorRefresh>? PriorHistory = null,
     PriorStatistics? FinalPrior = null,
     ArmConditions? Conditions = null,
-    ForegroundOverlap? FinalPriorOnObject = null);
+    ForegroundOverlap? FinalPriorOnObject = null,
+    DenseProbeResult? DenseProbe = null);
 
 /// <summary>Receives progress of a comparison.</summary>
 public interface IComparisonObserver
 {
     /// <summary>Progress display for one arm's pretraining.</summary>
     IPretrainObserver? OnArmStart(ComparisonArm arm, bool resuming) => null;
+
+    /// <summary>The dense probe of one arm starts.</summary>
+    void OnDenseProbeStart(ComparisonArm arm) { }
 
     void OnEvaluationStart(ComparisonArm arm, FeaturePooling pooling) { }
 
@@ -178,7 +184,12 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
     }
 
     private bool IsComplete(ArmResult r) =>
-        evaluation.Poolings.All(p => r.Evaluations.ContainsKey(p.ToString())) && (!evaluation.FinalPrior || r.FinalPrior is not null);
+        evaluation.Poolings.All(p => HasEvaluation(r, p)) && (!evaluation.FinalPrior || r.FinalPrior is not null)
+        && (!evaluation.DenseProbe || r.DenseProbe is not null);
+
+    // An evaluation made before the converged probe existed counts as missing, so a finished arm is re-evaluated.
+    private bool HasEvaluation(ArmResult r, FeaturePooling p) =>
+        r.Evaluations.TryGetValue(p.ToString(), out var e) && (evaluation.Frozen.Converged is null || e.Converged is not null);
 
     // Frozen evaluations of the trained encoder, and the prior it gives, added to what the arm already has.
     private ArmResult Evaluate(ComparisonArm arm, string folder, ArmResult result, IComparisonObserver? observer, CancellationToken cancellation)
@@ -188,11 +199,20 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
         var onObject = result.FinalPriorOnObject;
         var device = new TorchSharp.torch.Device(arm.Config.Device);
         using var model = PretrainedModel.Load(folder);
-        var frozen = evaluation.Frozen with { Probe = evaluation.Frozen.Probe with { Seed = arm.Seed } };
-        foreach (var pooling in evaluation.Poolings.Where(p => !evaluations.ContainsKey(p.ToString())))
+        var frozen = evaluation.Frozen with
         {
-            observer?.OnEvaluationStart(arm, pooling);
-            evaluations[pooling.ToString()] = FrozenEvaluation.Run(model.Model.Encoder, train, test, frozen with { Pooling = pooling }, device: device);
+            Probe = evaluation.Frozen.Probe with { Seed = arm.Seed },
+            Converged = evaluation.Frozen.Converged is { } c ? c with { Seed = arm.Seed } : null,
+        };
+        var missing = evaluation.Poolings.Where(p => !HasEvaluation(result, p)).ToList();
+        if (missing.Count > 0)
+        {
+            var fresh = FrozenEvaluation.RunPooled(model.Model.Encoder, train, test, frozen, missing, device: device,
+                onPooling: p => observer?.OnEvaluationStart(arm, p));
+            foreach (var (pooling, r) in fresh)
+            {
+                evaluations[pooling.ToString()] = r;
+            }
         }
         if (evaluation.FinalPrior && finalPrior is null)
         {
@@ -204,7 +224,14 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
             // Where the source knows its objects (synthetic shapes), how much of the prior lands on them.
             onObject = train is IForegroundMasks masks ? ForegroundOverlap.Measure(store, masks) : null;
         }
-        return result with { Evaluations = evaluations, FinalPrior = finalPrior, FinalPriorOnObject = onObject };
+        var dense = result.DenseProbe;
+        if (evaluation.DenseProbe && dense is null)
+        {
+            observer?.OnDenseProbeStart(arm);
+            dense = DenseProbe.Run(model.Model.Encoder, train, test, frozen.Converged ?? new ConvergedProbeConfig(Seed: arm.Seed),
+                frozen.BatchSize, frozen.Workers, device, cancellation);
+        }
+        return result with { Evaluations = evaluations, FinalPrior = finalPrior, FinalPriorOnObject = onObject, DenseProbe = dense };
     }
 
     private static IReadOnlyList<PriorRefresh> PriorHistory(IReadOnlyList<EpochReport> epochs) =>

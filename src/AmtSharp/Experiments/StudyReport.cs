@@ -45,8 +45,10 @@ public static class StudyReport
     /// <summary>The accuracies in table order; the first is the headline.</summary>
     public static IReadOnlyList<StudyMetric> Metrics { get; } =
     [
+        new("probe-cls", "linear probe [CLS] (converged)", r => Eval(r, FeaturePooling.Cls)?.Converged?.Top1),
         new("lars-cls", "linear probe [CLS] (LARS)", r => Eval(r, FeaturePooling.Cls)?.Probe?.Top1),
         new("knn-cls", "kNN [CLS]", r => Eval(r, FeaturePooling.Cls)?.Knn?.Top1),
+        new("probe-mean", "linear probe mean-patch (converged)", r => Eval(r, FeaturePooling.MeanPatch)?.Converged?.Top1),
         new("lars-mean", "linear probe mean-patch (LARS)", r => Eval(r, FeaturePooling.MeanPatch)?.Probe?.Top1),
         new("knn-mean", "kNN mean-patch", r => Eval(r, FeaturePooling.MeanPatch)?.Knn?.Top1),
     ];
@@ -106,7 +108,8 @@ public static class StudyReport
         md.AppendLine(Inv, $"- Pretraining: {b.Epochs} epochs, batch {b.BatchSize}, AdamW, learning-rate warm-up 10 % of the run then cosine; MAE decoder 128 wide × 2 blocks, {(b.MaeNormPix ? "norm-pix" : "pixel")} targets; SimMIM linear head, L1.");
         md.AppendLine(Inv, $"- Seeds: {(seeds.Count == 0 ? "none finished yet" : string.Join(", ", seeds))}. Arms of one seed share data order, crops, flips and initialisation, so differences are paired by seed.");
         var probe = input.Evaluation.Frozen.Probe;
-        md.AppendLine(Inv, $"- Evaluation (frozen encoder, features after the final norm, [CLS] and mean of the patch tokens): linear probe = BatchNorm without affine + linear, LARS, {probe.Epochs} epochs, batch {probe.BatchSize}, lr {probe.BaseLr * probe.BatchSize / 256:G3} (MAE's protocol, shortened); kNN k = {input.Evaluation.Frozen.Knn.K}, T = {input.Evaluation.Frozen.Knn.Temperature}, cosine.");
+        var converged = input.Evaluation.Frozen.Converged;
+        md.AppendLine(Inv, $"- Evaluation (frozen encoder, features after the final norm, [CLS] and mean of the patch tokens): the headline is the converged probe = features standardised, multinomial logistic regression trained to convergence by full-batch L-BFGS, its L2 strength chosen from {(converged is null ? "-" : string.Join(", ", converged.LambdaGrid.Select(l => l.ToString("G1", Inv))))} on a held-out {(converged?.HeldOutFraction ?? 0):P0} of the training features, then refit on all; the protocol column is MAE's linear probe = BatchNorm without affine + linear, LARS, {probe.Epochs} epochs, batch {probe.BatchSize}, lr {probe.BaseLr * probe.BatchSize / 256:G3} (MAE's protocol, shortened); kNN k = {input.Evaluation.Frozen.Knn.K}, T = {input.Evaluation.Frozen.Knn.Temperature}, cosine.");
         md.AppendLine("- Each arm is `amt pretrain` with the budget's `--width --depth --heads --epochs --batch-size --limit --seed` and:").AppendLine();
         md.AppendLine("| arm | recipe | `amt pretrain` flags | run FLOPs per image |");
         md.AppendLine("|---|---|---|---|");
@@ -288,8 +291,9 @@ public static class StudyReport
     public static IReadOnlyList<StudyMetric> SyntheticMetrics { get; } =
     [
         new("prior-on-object", "prior on the object (top-quartile cells)", r => r.FinalPriorOnObject?.TopQuartileForeground),
+        new("dense-miou", "dense probe mIoU (patch classes)", r => r.DenseProbe?.MeanIoU),
         Metrics[0],
-        Metrics[1],
+        Metrics[2],
     ];
 
     private static void WriteSynthetic(StringBuilder md, SyntheticSection s)
@@ -301,7 +305,7 @@ public static class StudyReport
         }
         var b = s.Budget;
         md.AppendLine("## On the synthetic shapes, where the object is known").AppendLine();
-        md.AppendLine(Inv, $"The embedded synthetic set draws one shape per image (its class) and knows each object's pixels. Every MAE-family arm ran again there: {b.TrainImages} training and {b.TestImages} test images at 32 px, ViT {b.Width} × {b.Depth} ({b.Heads} heads), decoder 64 × 1, pixel targets, {b.Epochs} epochs, batch {b.BatchSize}, the same seeds. \"Prior on the object\" is the share of each image's top-quartile prior cells (16 of 64) that are object, for the trained encoder's prior over the training images; a cell is object when at least half its pixels are. Chance is {results.Select(r => r.FinalPriorOnObject?.ForegroundShare).OfType<double>().DefaultIfEmpty(double.NaN).Average():P1} (the object's share of all cells).").AppendLine();
+        md.AppendLine(Inv, $"The embedded synthetic set draws one shape per image (its class) and knows each object's pixels. Every MAE-family arm ran again there: {b.TrainImages} training and {b.TestImages} test images at 32 px, ViT {b.Width} × {b.Depth} ({b.Heads} heads), decoder 64 × 1, pixel targets, {b.Epochs} epochs, batch {b.BatchSize}, the same seeds. \"Prior on the object\" is the share of each image's top-quartile prior cells (16 of 64) that are object, for the trained encoder's prior over the training images; a cell is object when at least half its pixels are. The dense probe is the converged probe on the frozen patch tokens (after the final norm) of every training image, predicting each patch's class (background, or the class of the shape covering it), scored on the test images as the mean IoU over the 11 classes. Chance for the prior is {results.Select(r => r.FinalPriorOnObject?.ForegroundShare).OfType<double>().DefaultIfEmpty(double.NaN).Average():P1} (the object's share of all cells).").AppendLine();
         WriteFamily(md, s.Catalogue, s.Catalogue, results, SyntheticMetrics, "Synthetic shapes: the prior and the encoder, mean ± sd over seeds");
     }
 

@@ -52,6 +52,6 @@ public static class SyntheticComparison
     public static ComparisonEvaluation Evaluation(SyntheticBudget b) => new(
         new FrozenEvaluationConfig(
             new LinearProbeConfig(b.ProbeEpochs, Math.Max(1, b.ProbeEpochs / 10.0), 256, 4.0, Seed: b.Seed),
-            new KnnConfig(), Workers: b.Workers),
-        [FeaturePooling.Cls]);
+            new KnnConfig(), Workers: b.Workers, Converged: new ConvergedProbeConfig(Seed: b.Seed)),
+        [FeaturePooling.Cls], DenseProbe: true);
 }

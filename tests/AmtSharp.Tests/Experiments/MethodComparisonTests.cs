@@ -19,7 +19,7 @@ public sealed class MethodComparisonTests
     private static PretrainConfig Mae() => TinyPretrain.Config() with { Epochs = 3, Seed = 5, KeepCheckpoints = 1 };
 
     private static readonly ComparisonEvaluation Evaluation = new(
-        new FrozenEvaluationConfig(new LinearProbeConfig(3, 1, 32, 0.5), new KnnConfig(K: 5)),
+        new FrozenEvaluationConfig(new LinearProbeConfig(3, 1, 32, 0.5), new KnnConfig(K: 5), Converged: new ConvergedProbeConfig(Lambdas: [1e-2, 1e-4])),
         [FeaturePooling.Cls, FeaturePooling.MeanPatch]);
 
     private static ComparisonArm Arm(string name) => Cifar10Comparison.Arms(new ComparisonBudget()).Single(a => a.Name == name);
@@ -152,6 +152,16 @@ public sealed class MethodComparisonTests
         Assert.Equal(3, observer.Started);
         Assert.Equal(first.Select(r => r.Evaluations["Cls"].Knn!.Top1), again.Select(r => r.Evaluations["Cls"].Knn!.Top1));
         Assert.Equal(3, MethodComparison.ReadAll(dir.Path).Count);
+
+        // An arm evaluated before the converged probe existed is re-evaluated from its checkpoint, not retrained.
+        Assert.All(first, r => Assert.All(r.Evaluations.Values, e => Assert.NotNull(e.Converged)));
+        string file = Path.Combine(MethodComparison.ArmFolder(dir.Path, "mae", 5), MethodComparison.ArmResultFile);
+        var old = first[0] with { Evaluations = first[0].Evaluations.ToDictionary(kv => kv.Key, kv => kv.Value with { Converged = null }) };
+        File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(old, AmtSharp.Training.Runs.RunFolder.JsonOptions));
+        var third = new MethodComparison(dir.Path, train, test, Evaluation).Run(arms, observer);
+        Assert.Equal(3, observer.Started);
+        Assert.Equal(first[0].Evaluations["Cls"].Converged!.Top1, third[0].Evaluations["Cls"].Converged!.Top1);
+        Assert.Equal(first[0].Evaluations["MeanPatch"].Probe!.Top1, third[0].Evaluations["MeanPatch"].Probe!.Top1);
     }
 
     // The smoke study of the issue: the command end to end on a small ImageFolder, two arms, two seeds, one epoch.
@@ -181,7 +191,19 @@ public sealed class MethodComparisonTests
         Assert.True(File.Exists(Path.Combine(dir.Path, "study-accuracy.png")));
         // The same arms on the synthetic shapes, with the prior's share on the objects.
         Assert.Contains("## On the synthetic shapes, where the object is known", md);
-        Assert.Equal(4, MethodComparison.ReadAll(Path.Combine(dir.Path, "out", "synthetic")).Count(r => r.FinalPriorOnObject is not null));
+        var synthetic = MethodComparison.ReadAll(Path.Combine(dir.Path, "out", "synthetic"));
+        Assert.Equal(4, synthetic.Count(r => r.FinalPriorOnObject is not null));
+        Assert.All(synthetic, r => Assert.InRange(r.DenseProbe!.MeanIoU, 0, 1));
+        Assert.Contains("dense probe mIoU", md);
+        Assert.Contains("linear probe [CLS] (converged)", md);
+
+        // --page-only rewrites the page from the finished arms and trains nothing.
+        File.Delete(page);
+        var (rendered, _, _) = CliHarness.Run([.. args, "--page-only"]);
+        Assert.Equal(0, rendered);
+        string again = File.ReadAllText(page);
+        Assert.Contains("| MAE, random 0.45 + random throw 0.40 | MAE (random 0.75) (baseline) | 2 |", again);
+        Assert.DoesNotContain("--page-only", again);
 
         // The same folder refuses another budget instead of mixing two experiments on one page.
         args[Array.IndexOf(args, "--epochs") + 1] = "2";

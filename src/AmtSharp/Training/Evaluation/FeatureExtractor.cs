@@ -28,18 +28,34 @@ public static class FeatureExtractor
         FeaturePooling pooling = FeaturePooling.Cls, int batchSize = 128, int workers = 2, Device? device = null,
         CancellationToken cancellation = default)
     {
-        var features = new List<Tensor>();
+        var (features, labels) = ExtractPooled(encoder, source, [pooling], batchSize, workers, device, cancellation);
+        return (features[pooling], labels);
+    }
+
+    /// <summary>Features [N, D] per pooling from one pass over the source (the encoder runs once per image), and labels [N].</summary>
+    public static (IReadOnlyDictionary<FeaturePooling, Tensor> Features, Tensor Labels) ExtractPooled(VisionTransformer encoder,
+        IImageSource source, IReadOnlyList<FeaturePooling> poolings, int batchSize = 128, int workers = 2, Device? device = null,
+        CancellationToken cancellation = default)
+    {
+        var parts = poolings.Distinct().ToDictionary(p => p, _ => new List<Tensor>());
         var labels = new List<long>(source.Count);
         InferencePass.Run(encoder, source, LoaderOptions.Sequential(TransformSpec.Evaluation(encoder.Config.ImageSize), batchSize, workers),
             (batch, images) =>
             {
                 var tokens = encoder.forward(images);
-                var f = pooling == FeaturePooling.Cls ? tokens[.., 0] : tokens[.., 1..].mean([1]);
-                features.Add(f.cpu().MoveToOuterDisposeScope());
+                foreach (var (pooling, list) in parts)
+                {
+                    var f = pooling == FeaturePooling.Cls ? tokens[.., 0] : tokens[.., 1..].mean([1]);
+                    list.Add(f.cpu().MoveToOuterDisposeScope());
+                }
                 labels.AddRange(batch.Labels);
             }, device, cancellation);
-        var all = cat(features, 0);
-        features.ForEach(f => f.Dispose());
+        var all = parts.ToDictionary(kv => kv.Key, kv =>
+        {
+            var joined = cat(kv.Value, 0);
+            kv.Value.ForEach(f => f.Dispose());
+            return joined;
+        });
         return (all, tensor(labels.ToArray()));
     }
 }
