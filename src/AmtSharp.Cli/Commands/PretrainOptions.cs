@@ -91,7 +91,11 @@ internal sealed class PretrainOptions
 
     public readonly Option<string> Output = new("--output", "-o") { Description = "Run folder (config, metrics, checkpoints).", DefaultValueFactory = _ => Path.Combine("runs", "pretrain") };
 
-    public readonly Option<bool> Resume = new("--resume") { Description = "Continue from the newest valid checkpoint in --output." };
+    public readonly Option<bool> Resume = new("--resume") { Description = "Continue from the newest checkpoint in --output (a changed --blr, --min-lr or --warmup-epochs is accepted and printed)." };
+
+    public readonly Option<bool> ResumeFromOlder = new("--resume-from-older") { Description = "With --resume: if the newest checkpoints are damaged, continue from the newest intact one (each damaged file is named)." };
+
+    public readonly Option<bool> Overwrite = new("--overwrite") { Description = "Delete the run already in --output (checkpoints, metrics, reports; each listed) and start again." };
 
     public readonly Option<int> CheckpointEvery = CommonOptions.Positive("--checkpoint-every", "Checkpoint every N epochs (0 = only at the end).", null, allowZero: true);
 
@@ -121,7 +125,7 @@ internal sealed class PretrainOptions
         Preset, ListPresets, Config, PrintConfig, Method, Model, ImageSize, PatchSize, Width, Depth, Heads, MlpRatio,
         DecoderWidth, DecoderDepth, DecoderHeads, NoNormPix, MaskUnit, NoAmt, MaskRatio, ThrowRatio, WarmupMaskRatio, Variant,
         PriorCrop, StartEpoch, RefreshInterval, StartFraction, RefreshFraction, PriorBatchSize, Epochs, BatchSize, Accum, Blr, MinLr,
-        WarmupEpochs, WeightDecay, Beta2, ClipGrad, CropScaleMin, Data, Format, Limit, Output, Resume, CheckpointEvery,
+        WarmupEpochs, WeightDecay, Beta2, ClipGrad, CropScaleMin, Data, Format, Limit, Output, Resume, ResumeFromOlder, Overwrite, CheckpointEvery,
         SkipBadImages, Workers, Seed, Device, Quiet,
     ];
 

@@ -28,6 +28,11 @@ public sealed record PretrainResult(
     double TrainSeconds,
     double RefreshSeconds);
 
+/// <summary>How to resume a run.</summary>
+/// <param name="FromOlder">When the newest checkpoints are damaged, continue from the newest intact one instead of refusing.</param>
+/// <param name="Note">Receives one-line notes: the checkpoint and epoch resumed from, damaged files, settings that changed.</param>
+public sealed record ResumeOptions(bool FromOlder = false, Action<string>? Note = null);
+
 /// <summary>
 /// The pretraining loop: AdamW with decay/no-decay groups, per-iteration warm-up + cosine lr, gradient accumulation,
 /// optional clipping, random masking until AMT starts, prior refreshes on the AMT schedule, checkpoints that make a
@@ -43,6 +48,7 @@ public sealed class Pretrainer : IDisposable
     private readonly PretrainConfig config;
     private readonly IImageSource source;
     private readonly RunFolder? run;
+    private readonly bool ownsRun;
     private readonly CheckpointFolder? checkpoints;
     private readonly PretrainObservers observer;
     private readonly Device device;
@@ -65,8 +71,21 @@ public sealed class Pretrainer : IDisposable
     private double trainSeconds;
     private double refreshSeconds;
     private string? lastCheckpoint;
+    private bool resumed;
 
+    /// <summary>A trainer writing to <paramref name="outputDir"/> (created or reused as it is, and locked until disposed), or nowhere.</summary>
     public Pretrainer(PretrainConfig config, IImageSource source, string? outputDir = null, IPretrainObserver? observer = null)
+        : this(config, source, outputDir, null, observer)
+    {
+    }
+
+    /// <summary>A trainer writing to a run folder the caller opened (and disposes): the command line checks it before any work.</summary>
+    public Pretrainer(PretrainConfig config, IImageSource source, RunFolder run, IPretrainObserver? observer = null)
+        : this(config, source, null, run, observer)
+    {
+    }
+
+    private Pretrainer(PretrainConfig config, IImageSource source, string? outputDir, RunFolder? openedRun, IPretrainObserver? observer)
     {
         this.config = config.Validate(source.Count);
         this.source = source;
@@ -74,26 +93,49 @@ public sealed class Pretrainer : IDisposable
         device = new Device(config.Device);
         if (outputDir is not null)
         {
-            run = RunFolder.Create(outputDir);
+            run = RunFolder.Open(outputDir, RunFolderOpening.Reuse with { Command = "pretrain" });
+            ownsRun = true;
+        }
+        else
+        {
+            run = openedRun;
+        }
+        if (run is not null)
+        {
             checkpoints = new CheckpointFolder(run.PathOf("checkpoints"));
         }
-
-        (Module, Model) = MimFactory.CreateModel(config);
-        Module.to(device);                                   // before the optimizer (guide B6)
-        var groups = ParamGroups.DecayNoDecay(Module, config.WeightDecay, ParamGroups.DefaultNoDecayNames);
-        optimizer = AdamWFactory.Create(groups, new AdamWConfig(1e-3, Beta2: config.Beta2, WeightDecay: config.WeightDecay));
-        lrScales = ParamGroups.Scales(groups);
-        parameterNames = groups.SelectMany(g => g.ParameterNames).ToArray();
-        lr = new LrSchedule(config.BaseLr, config.EffectiveBatch, config.WarmupEpochs, config.Epochs, config.MinLr);
-
-        grid = MimFactory.Grid(config);
-        randomStrategy = MimFactory.RandomStrategy(config, config.Amt?.WarmupMaskRatio ?? config.MaskRatio);
-        schedule = config.Amt is { } amt ? new AmtSchedule(config.Epochs, amt, grid) : null;
+        try
+        {
+            (Module, Model, optimizer, lrScales, parameterNames, lr, grid, randomStrategy, schedule, loader) = Build(config, source);
+        }
+        catch
+        {
+            if (ownsRun)
+            {
+                run?.Dispose();
+            }
+            throw;
+        }
         Prior = new PriorStore(source.Count, config.Encoder.GridSize);
-        loader = new ImageLoader(source, new LoaderOptions(
-            TransformSpec.Train(config.Encoder.ImageSize, config.CropScaleMin), config.BatchSize, Shuffle: true, DropLast: true,
-            Seed: config.Seed, Workers: config.Workers,
-            OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail));
+    }
+
+    private (nn.Module, IMaskedImageModel, AdamW, double[], string[], LrSchedule, MaskGrid, IMaskingStrategy, AmtSchedule?, ImageLoader) Build(
+        PretrainConfig config, IImageSource source)
+    {
+        var (module, model) = MimFactory.CreateModel(config);
+        module.to(device);                                   // before the optimizer (guide B6)
+        var groups = ParamGroups.DecayNoDecay(module, config.WeightDecay, ParamGroups.DefaultNoDecayNames);
+        var adamW = AdamWFactory.Create(groups, new AdamWConfig(1e-3, Beta2: config.Beta2, WeightDecay: config.WeightDecay));
+        var maskGrid = MimFactory.Grid(config);
+        return (module, model, adamW, ParamGroups.Scales(groups), groups.SelectMany(g => g.ParameterNames).ToArray(),
+            new LrSchedule(config.BaseLr, config.EffectiveBatch, config.WarmupEpochs, config.Epochs, config.MinLr),
+            maskGrid,
+            MimFactory.RandomStrategy(config, config.Amt?.WarmupMaskRatio ?? config.MaskRatio),
+            config.Amt is { } amt ? new AmtSchedule(config.Epochs, amt, maskGrid) : null,
+            new ImageLoader(source, new LoaderOptions(
+                TransformSpec.Train(config.Encoder.ImageSize, config.CropScaleMin), config.BatchSize, Shuffle: true, DropLast: true,
+                Seed: config.Seed, Workers: config.Workers,
+                OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail)));
     }
 
     public PretrainConfig Config => config;
@@ -127,17 +169,18 @@ public sealed class Pretrainer : IDisposable
     /// </summary>
     public PretrainResult Train(bool resume = false, long? stopAfterSteps = null, CancellationToken cancellation = default)
     {
+        if (resume && !resumed)
+        {
+            ResumeFrom(new ResumeOptions());
+        }
+        // Only now: a refused resume must leave the run's records as they were.
         if (run is not null)
         {
             run.WriteConfig(config);
             run.WriteEnvironment();
         }
-        if (resume)
-        {
-            Resume();
-        }
         Module.train();
-        observer.OnStart(new StartReport(epoch, nextBatch, step, loader.BatchesPerEpoch, resume));
+        observer.OnStart(new StartReport(epoch, nextBatch, step, loader.BatchesPerEpoch, resumed));
         while (epoch < config.Epochs)
         {
             var strategy = StrategyFor(epoch);
@@ -177,6 +220,10 @@ public sealed class Pretrainer : IDisposable
     {
         optimizer.Dispose();
         Module.Dispose();
+        if (ownsRun)
+        {
+            run?.Dispose();
+        }
     }
 
     private IMaskingStrategy StrategyFor(int e) => schedule?.StrategyFor(e) ?? randomStrategy;
@@ -300,8 +347,16 @@ public sealed class Pretrainer : IDisposable
         lastCheckpoint = checkpoints.Save((long)epoch * 1_000_000 + nextBatch, data, config.KeepCheckpoints);
     }
 
-    private void Resume()
+    /// <summary>
+    /// Loads the run's checkpoint to continue from; <see cref="Train"/> then carries on from it. Callers that write
+    /// into the run folder (a reporter) call this first, so that a refused resume writes nothing.
+    /// </summary>
+    public void ResumeFrom(ResumeOptions options)
     {
+        if (resumed)
+        {
+            throw new InvalidOperationException("the run has already been resumed");
+        }
         if (checkpoints is null)
         {
             throw new ConfigException("resume", "needs an output folder holding checkpoints");
@@ -322,6 +377,7 @@ public sealed class Pretrainer : IDisposable
         trainSeconds = checkpoint.Get<double>("train_seconds");
         refreshSeconds = checkpoint.Get<double>("refresh_seconds");
         lastCheckpoint = checkpoint.FilePath;
+        resumed = true;
         if (run is not null)
         {
             history.AddRange(run.ReadMetrics().Select(m => m.Deserialize<EpochReport>(RunFolder.JsonOptions)!).Where(r => r.Epoch < epoch));
