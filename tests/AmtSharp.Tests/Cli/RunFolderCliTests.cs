@@ -97,4 +97,41 @@ public sealed class RunFolderCliTests : IDisposable
         Assert.DoesNotContain("--resume", line);
         Assert.Equal(before, Files(RunDir));
     }
+
+    [Fact]
+    public void ResumeOnAMissingFolderRefusesWithoutCreatingIt()
+    {
+        string line = UserError(["pretrain", .. Tiny, "-o", RunDir, "--resume"]);
+        Assert.Contains("does not exist, so there is no run to resume", line);
+        Assert.False(Directory.Exists(RunDir));
+    }
+
+    [Fact]
+    public void ResumeOnAnEmptyFolderRefusesAndLeavesItEmpty()
+    {
+        Directory.CreateDirectory(RunDir);
+        string line = UserError(["pretrain", .. Tiny, "-o", RunDir, "--resume"]);
+        Assert.Contains("holds no run to resume", line);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(RunDir));
+    }
+
+    [Fact]
+    public void ARefusedResumeLeavesEveryFileByteIdentical()
+    {
+        var first = Pretrain(RunDir);
+        Assert.True(first.Code == 0, first.Error);
+        var before = Files(RunDir);
+        // Another mask ratio is another experiment: refused, and config.json, environment.json, the event files and
+        // steps.csv must stay the first run's.
+        string line = UserError(["pretrain", .. Tiny, "-o", RunDir, "--resume", "--mask-ratio", "0.5"]);
+        Assert.Contains("was written with a different configuration", line);
+        Assert.Equal(before, Files(RunDir));
+    }
+
+    [Fact]
+    public void ARefusedConfigurationCreatesNoFolder()
+    {
+        UserError(["pretrain", .. Tiny, "-o", RunDir, "--batch-size", "128"]);   // more than the 64 images
+        Assert.False(Directory.Exists(RunDir));
+    }
 }
