@@ -134,4 +134,17 @@ public sealed class RunFolderCliTests : IDisposable
         UserError(["pretrain", .. Tiny, "-o", RunDir, "--batch-size", "128"]);   // more than the 64 images
         Assert.False(Directory.Exists(RunDir));
     }
+
+    [Fact]
+    public void ADivergedRunStopsWithExitCodeThreeAndOneLine()
+    {
+        // lr 1.25 with weight decay 10: AdamW scales every decayed weight by 1 − 12.5 each step, so they overflow within 40 steps.
+        var (code, output, error) = Run(["pretrain", "--depth", "1", "--epochs", "30", "--batch-size", "32", "--limit", "64", "--decoder-width", "32",
+            "--decoder-depth", "1", "--quiet", "-o", RunDir, "--blr", "10", "--weight-decay", "10", "--warmup-epochs", "0", "--no-norm-pix"]);
+        Assert.True(code == Program.StoppedRun, $"exit {code}: {error}{output}");
+        string line = Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("amt: ", line);
+        Assert.Contains("stopped", line);
+        Assert.DoesNotContain("   at ", error);
+    }
 }

@@ -45,6 +45,9 @@ public sealed class Pretrainer : IDisposable
     private const string OptimizerSection = "optimizer";
     private const string PriorArray = "prior";
 
+    /// <summary>Settings a resumed run may change: the learning-rate schedule (base lr, minimum lr, warm-up).</summary>
+    public static readonly IReadOnlySet<string> ResumableSettings = new HashSet<string> { "base_lr", "min_lr", "warmup_epochs" };
+
     private readonly PretrainConfig config;
     private readonly IImageSource source;
     private readonly RunFolder? run;
@@ -343,6 +346,12 @@ public sealed class Pretrainer : IDisposable
             .AddModule(ModelSection, Module)
             .AddOptimizer(OptimizerSection, optimizer, parameterNames)
             .AddArray(PriorArray, new FloatArray(Prior.ToArray(), [Prior.Count, Prior.Cells]));
+        // A diverged run must never leave a poisoned file as its newest checkpoint: the one before stays the last good one.
+        var (bad, where) = Finiteness.Check(data.Tensors, data.Arrays);
+        if (bad > 0)
+        {
+            throw new NonFiniteWeightsException(epoch, step, bad, where, lastCheckpoint);
+        }
         // Index by global position so a mid-epoch checkpoint sorts after the previous epoch's.
         lastCheckpoint = checkpoints.Save((long)epoch * 1_000_000 + nextBatch, data, config.KeepCheckpoints);
     }
@@ -363,7 +372,7 @@ public sealed class Pretrainer : IDisposable
         }
         using var checkpoint = checkpoints.TryLoadLatest()
             ?? throw new ConfigException("resume", $"no checkpoint found in {checkpoints.Directory}");
-        CheckConfigMatches(checkpoint);
+        CheckConfigMatches(checkpoint, options.Note);
         checkpoint.ApplyModule(ModelSection, Module);
         checkpoint.ApplyOptimizer(OptimizerSection, optimizer, parameterNames);
         var prior = checkpoint.Array(PriorArray);
@@ -385,11 +394,17 @@ public sealed class Pretrainer : IDisposable
     }
 
     // A checkpoint from another configuration would silently continue a different experiment.
-    private void CheckConfigMatches(LoadedCheckpoint checkpoint)
+    // The learning-rate schedule is resumable: lowering it is how a diverged run is rescued from its last finite checkpoint.
+    private void CheckConfigMatches(LoadedCheckpoint checkpoint, Action<string>? note)
     {
         var saved = checkpoint.Get<JsonObject>("config");
         var current = JsonSerializer.SerializeToNode(config, RunFolder.JsonOptions)!.AsObject();
+        foreach (var (key, value) in current.Where(kv => ResumableSettings.Contains(kv.Key) && !JsonNode.DeepEquals(kv.Value, saved[kv.Key])))
+        {
+            note?.Invoke($"resume: {key} changed from {saved[key]?.ToJsonString() ?? "missing"} to {value?.ToJsonString()} (the learning-rate schedule may change on resume)");
+        }
         var differences = current.Where(kv => kv.Key is not "workers" and not "device" and not "keep_checkpoints"
+                && !ResumableSettings.Contains(kv.Key)
                 && !JsonNode.DeepEquals(kv.Value, saved[kv.Key]))
             .Select(kv => $"{kv.Key} (checkpoint {saved[kv.Key]?.ToJsonString() ?? "missing"}, now {kv.Value?.ToJsonString()})")
             .ToList();
