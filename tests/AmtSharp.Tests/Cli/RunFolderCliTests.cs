@@ -147,4 +147,30 @@ public sealed class RunFolderCliTests : IDisposable
         Assert.Contains("stopped", line);
         Assert.DoesNotContain("   at ", error);
     }
+
+    [Fact]
+    public void ResumeNamesADamagedNewestCheckpointAndContinuesFromAnOlderOneOnlyWhenAsked()
+    {
+        var first = Pretrain(RunDir);
+        Assert.True(first.Code == 0, first.Error);
+        string newest = Directory.GetFiles(Path.Combine(RunDir, "checkpoints")).Max()!;
+        using (var fs = new FileStream(newest, FileMode.Open))
+        {
+            fs.SetLength(100);
+        }
+        string line = UserError(["pretrain", .. Tiny, "-o", RunDir, "--resume"]);
+        Assert.Contains(newest, line);
+        Assert.Contains("is truncated", line);
+        Assert.Contains("pass --resume-from-older", line);
+
+        var (code, output, error) = Pretrain(RunDir, "--resume", "--resume-from-older");
+        Assert.True(code == 0, error);
+        Assert.Contains($"resume: skipping the damaged checkpoint {newest}: is truncated", output);
+        Assert.Contains("resume: from ", output);
+        Assert.Contains(": 1 epoch(s) done, step 2", output);
+    }
+
+    [Fact]
+    public void ResumeFromOlderNeedsResume() =>
+        Assert.Contains("--resume-from-older: only applies with --resume", UserError(["pretrain", .. Tiny, "-o", RunDir, "--resume-from-older"]));
 }

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace AmtSharp.Training.Checkpoints;
 
 /// <summary>
-/// Numbered checkpoints in one folder: "checkpoint-00012.amtckpt". Finds the newest readable one, so a
-/// corrupted latest file (e.g. a disk error) falls back to the one before it.
+/// Numbered checkpoints in one folder: "checkpoint-00012.amtckpt". Readers of a finished run (export, evaluation)
+/// take the newest readable one; a resume takes the newest and says so when it is damaged (<see cref="LoadForResume"/>).
 /// </summary>
 public sealed class CheckpointFolder
 {
@@ -75,6 +75,60 @@ public sealed class CheckpointFolder
         }
         return null;
     }
+
+    /// <summary>
+    /// The checkpoint a resume continues from: the newest one, if it verifies and all its values are finite. A damaged
+    /// newest checkpoint is never passed over silently: without <paramref name="fromOlder"/> the resume is refused,
+    /// naming the damaged files and the newest intact one; with it, each damaged file is named through
+    /// <paramref name="note"/>. When none is usable, every damaged file is listed.
+    /// </summary>
+    public LoadedCheckpoint LoadForResume(bool fromOlder, Action<string>? note = null)
+    {
+        var all = List();
+        if (all.Count == 0)
+        {
+            throw new CheckpointException(Directory, "holds no checkpoint to resume from");
+        }
+        var damaged = new List<CheckpointException>();
+        foreach (var (_, path) in all)
+        {
+            LoadedCheckpoint loaded;
+            try
+            {
+                loaded = CheckpointFile.Load(path);
+            }
+            catch (CheckpointException e)
+            {
+                damaged.Add(e);
+                continue;
+            }
+            // A checkpoint written before weights were checked may hold a diverged model; resuming it only diverges again.
+            var (bad, where) = Finiteness.Check(loaded.Tensors, loaded.Arrays);
+            if (bad > 0)
+            {
+                loaded.Dispose();
+                damaged.Add(new CheckpointException(path, $"holds {bad} non-finite values (in {string.Join(", ", where.Take(3))}{(where.Count > 3 ? ", …" : "")})"));
+                continue;
+            }
+            if (damaged.Count > 0 && !fromOlder)
+            {
+                loaded.Dispose();
+                throw new CheckpointException(damaged[0].FilePath, $"{Describe(damaged)}; the newest intact checkpoint is {path}: " +
+                    "pass --resume-from-older to continue from it");
+            }
+            foreach (var e in damaged)
+            {
+                note?.Invoke($"resume: skipping the damaged checkpoint {e.FilePath}: {e.Problem}");
+            }
+            return loaded;
+        }
+        throw new CheckpointException(Directory, $"holds no usable checkpoint: {Describe(damaged)}");
+    }
+
+    private static string Describe(IReadOnlyList<CheckpointException> damaged) =>
+        damaged.Count == 1
+            ? $"the newest checkpoint {damaged[0].Problem}"
+            : $"{damaged.Count} damaged checkpoints: " + string.Join("; ", damaged.Select(e => $"{Path.GetFileName(e.FilePath)} {e.Problem}"));
 
     /// <summary>
     /// Loads a checkpoint file, or the newest valid checkpoint of a run folder (its checkpoints/ subfolder, or the

@@ -370,8 +370,7 @@ public sealed class Pretrainer : IDisposable
         {
             throw new ConfigException("resume", "needs an output folder holding checkpoints");
         }
-        using var checkpoint = checkpoints.TryLoadLatest()
-            ?? throw new ConfigException("resume", $"no checkpoint found in {checkpoints.Directory}");
+        using var checkpoint = checkpoints.LoadForResume(options.FromOlder, options.Note);
         CheckConfigMatches(checkpoint, options.Note);
         checkpoint.ApplyModule(ModelSection, Module);
         checkpoint.ApplyOptimizer(OptimizerSection, optimizer, parameterNames);
@@ -387,6 +386,8 @@ public sealed class Pretrainer : IDisposable
         refreshSeconds = checkpoint.Get<double>("refresh_seconds");
         lastCheckpoint = checkpoint.FilePath;
         resumed = true;
+        options.Note?.Invoke($"resume: from {checkpoint.FilePath}: {epoch} epoch(s) done" +
+            (nextBatch > 0 ? $" and {nextBatch} batch(es) of epoch {epoch + 1}" : "") + $", step {step}");
         if (run is not null)
         {
             history.AddRange(run.ReadMetrics().Select(m => m.Deserialize<EpochReport>(RunFolder.JsonOptions)!).Where(r => r.Epoch < epoch));
