@@ -115,4 +115,34 @@ public sealed class ResumeSafetyTests : IDisposable
             Assert.Contains(Path.GetFileName(path), e.Message);
         }
     }
+
+    /// <summary>Stops the process's work right after an epoch's metrics line, before its checkpoint: a kill at the worst moment.</summary>
+    private sealed class KillAfterMetrics(int atEpoch) : IPretrainObserver
+    {
+        public void OnEpoch(EpochReport epoch)
+        {
+            if (epoch.Epoch == atEpoch)
+            {
+                throw new OperationCanceledException("killed");
+            }
+        }
+    }
+
+    [Fact]
+    public void AResumeAfterAKillBetweenMetricsAndCheckpointLogsEachEpochOnce()
+    {
+        using (var killed = new Pretrainer(Config, Data(), dir.Path, new KillAfterMetrics(atEpoch: 1)))
+        {
+            Assert.Throws<OperationCanceledException>(() => killed.Train());
+        }
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(dir.Path, RunFolder.MetricsFile)).Length);                // epochs 1 and 2 logged, only epoch 1 checkpointed
+        PretrainResult result;
+        using (var resumed = new Pretrainer(Config, Data(), dir.Path))
+        {
+            result = resumed.Train(resume: true);
+        }
+        Assert.Equal([0, 1, 2], result.Epochs.Select(e => e.Epoch));
+        using var folder = RunFolder.Open(dir.Path, RunFolderOpening.Reuse);
+        Assert.Equal([0, 1, 2], folder.ReadMetrics().Select(m => m.GetProperty("epoch").GetInt32()));
+    }
 }

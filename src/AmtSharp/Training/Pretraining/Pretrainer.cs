@@ -390,7 +390,17 @@ public sealed class Pretrainer : IDisposable
             (nextBatch > 0 ? $" and {nextBatch} batch(es) of epoch {epoch + 1}" : "") + $", step {step}");
         if (run is not null)
         {
-            history.AddRange(run.ReadMetrics().Select(m => m.Deserialize<EpochReport>(RunFolder.JsonOptions)!).Where(r => r.Epoch < epoch));
+            // Epochs logged after the checkpoint (a kill between the metrics line and the checkpoint) are trained
+            // again, so their lines go: every epoch is in metrics.jsonl (and so final.json) exactly once.
+            var kept = run.ReadMetrics()
+                .Select(m => m.Deserialize<EpochReport>(RunFolder.JsonOptions)!)
+                .Where(r => r.Epoch < epoch)
+                .GroupBy(r => r.Epoch)
+                .Select(g => g.Last())
+                .OrderBy(r => r.Epoch)
+                .ToList();
+            run.RewriteMetrics(kept);
+            history.AddRange(kept);
         }
     }
 

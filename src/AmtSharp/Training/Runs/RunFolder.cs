@@ -248,6 +248,23 @@ public sealed class RunFolder : IDisposable
         });
     }
 
+    /// <summary>Replaces metrics.jsonl with <paramref name="records"/> (atomically: a crash leaves the old file or the new one).</summary>
+    public void RewriteMetrics(IEnumerable<object> records)
+    {
+        var text = new StringBuilder();
+        foreach (var record in records)
+        {
+            text.Append(JsonSerializer.Serialize(record, record.GetType(), LineOptions)).Append('\n');
+        }
+        Guard(MetricsFile, () =>
+        {
+            string target = PathOf(MetricsFile);
+            string tmp = target + ".tmp";
+            File.WriteAllText(tmp, text.ToString(), new UTF8Encoding(false));
+            File.Move(tmp, target, overwrite: true);
+        });
+    }
+
     /// <summary>Writes the final result to final.json.</summary>
     public void WriteFinal(object result) => WriteJson(FinalFile, result);
 
