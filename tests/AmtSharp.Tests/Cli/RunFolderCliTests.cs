@@ -70,10 +70,10 @@ public sealed class RunFolderCliTests : IDisposable
         Assert.True(code == 0, error);
         string note = Assert.Single(output.Split('\n'), l => l.StartsWith("overwrite: deleted the previous run", StringComparison.Ordinal));
         Assert.Contains("config.json", note);
-        Assert.Contains("checkpoints/ (2 files)", note);
+        Assert.Contains("checkpoints/ (3 files)", note);                // two checkpoints and the pointer to the newest
         Assert.True(File.Exists(Path.Combine(RunDir, "my-notes.txt")));
         // Only the new run's records are left: two epochs, not four.
-        Assert.Equal(2, Directory.GetFiles(Path.Combine(RunDir, "checkpoints")).Length);
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(RunDir, "checkpoints"), "*.amtckpt").Length);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(RunDir, RunFolder.MetricsFile)).Length);
     }
 
@@ -153,7 +153,7 @@ public sealed class RunFolderCliTests : IDisposable
     {
         var first = Pretrain(RunDir);
         Assert.True(first.Code == 0, first.Error);
-        string newest = Directory.GetFiles(Path.Combine(RunDir, "checkpoints")).Max()!;
+        string newest = Directory.GetFiles(Path.Combine(RunDir, "checkpoints"), "*.amtckpt").Max()!;
         using (var fs = new FileStream(newest, FileMode.Open))
         {
             fs.SetLength(100);

@@ -39,6 +39,9 @@ public sealed class ResumeSafetyTests : IDisposable
                     fs.SetLength(fs.Length / 2);
                 }
                 break;
+            case "deleted":
+                File.Delete(path);
+                break;
             case "bit-flipped":
                 byte[] bytes = File.ReadAllBytes(path);
                 bytes[bytes.Length - 100] ^= 0x10;
@@ -78,6 +81,7 @@ public sealed class ResumeSafetyTests : IDisposable
     [InlineData("truncated")]
     [InlineData("bit-flipped")]
     [InlineData("non-finite")]
+    [InlineData("deleted")]
     public void ADamagedNewestCheckpointIsNamedAndOnlyPassedOverWhenAsked(string kind)
     {
         TrainThreeEpochs();

@@ -11,6 +11,12 @@ public sealed class CheckpointFolder
     public const string Prefix = "checkpoint-";
     public const string Extension = ".amtckpt";
 
+    /// <summary>
+    /// Names the newest checkpoint written, so that a resume notices when that file has gone (the files alone cannot
+    /// tell a deleted newest checkpoint from one never written). Hidden, so listings of checkpoints/ are unchanged.
+    /// </summary>
+    public const string NewestFile = ".newest";
+
     public CheckpointFolder(string directory)
     {
         Directory = Path.GetFullPath(directory);
@@ -37,6 +43,16 @@ public sealed class CheckpointFolder
             {
                 File.Delete(old);
             }
+        }
+        try
+        {
+            string pointer = Path.Combine(Directory, NewestFile);
+            File.WriteAllText(pointer + CheckpointFile.TempSuffix, Path.GetFileName(path));
+            File.Move(pointer + CheckpointFile.TempSuffix, pointer, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The checkpoint itself is safe; a stale pointer only names an older file that still exists.
         }
         return path;
     }
@@ -90,6 +106,10 @@ public sealed class CheckpointFolder
             throw new CheckpointException(Directory, "holds no checkpoint to resume from");
         }
         var damaged = new List<CheckpointException>();
+        if (MissingNewest(all[0].Index) is { } missing)
+        {
+            damaged.Add(new CheckpointException(missing, "is missing, although it was the newest checkpoint written"));
+        }
         foreach (var (_, path) in all)
         {
             LoadedCheckpoint loaded;
@@ -123,6 +143,23 @@ public sealed class CheckpointFolder
             return loaded;
         }
         throw new CheckpointException(Directory, $"holds no usable checkpoint: {Describe(damaged)}");
+    }
+
+    // The file .newest names, when it is newer than every checkpoint present (so it was deleted after being written).
+    private string? MissingNewest(long newestPresent)
+    {
+        string pointer = Path.Combine(Directory, NewestFile);
+        try
+        {
+            string name = File.Exists(pointer) ? File.ReadAllText(pointer).Trim() : "";
+            string path = Path.Combine(Directory, name);
+            return name.StartsWith(Prefix, StringComparison.Ordinal) && name.EndsWith(Extension, StringComparison.Ordinal)
+                && TryIndex(path, out long index) && index > newestPresent && !File.Exists(path) ? path : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;                                        // an unreadable pointer says nothing either way
+        }
     }
 
     private static string Describe(IReadOnlyList<CheckpointException> damaged) =>
