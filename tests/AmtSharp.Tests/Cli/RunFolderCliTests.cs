@@ -173,4 +173,17 @@ public sealed class RunFolderCliTests : IDisposable
     [Fact]
     public void ResumeFromOlderNeedsResume() =>
         Assert.Contains("--resume-from-older: only applies with --resume", UserError(["pretrain", .. Tiny, "-o", RunDir, "--resume-from-older"]));
+
+    [Fact]
+    public void ExportRefusesNonFiniteWeights()
+    {
+        var first = Pretrain(RunDir);
+        Assert.True(first.Code == 0, first.Error);
+        string newest = Directory.GetFiles(Path.Combine(RunDir, "checkpoints"), "*.amtckpt").Max()!;
+        Training.ResumeSafetyTests.Damage(newest, "non-finite");
+        string target = Path.Combine(dir.Path, "encoder.safetensors");
+        string line = UserError("export", "-c", newest, "-o", target);
+        Assert.Contains("holds 1 non-finite weights", line);
+        Assert.False(File.Exists(target));
+    }
 }

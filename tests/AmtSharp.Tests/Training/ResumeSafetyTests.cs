@@ -29,7 +29,8 @@ public sealed class ResumeSafetyTests : IDisposable
         trainer.Train();
     }
 
-    private static void Damage(string path, string kind)
+    /// <summary>Damages a checkpoint file: truncated, deleted, bit-flipped, or rewritten with a NaN in an encoder weight.</summary>
+    internal static void Damage(string path, string kind)
     {
         switch (kind)
         {
@@ -60,7 +61,7 @@ public sealed class ResumeSafetyTests : IDisposable
                     foreach (var (name, tensor) in loaded.Tensors)
                     {
                         var copy = tensor.clone();
-                        if (!poisoned && name.StartsWith("model", StringComparison.Ordinal) && copy.is_floating_point())
+                        if (!poisoned && name.StartsWith("model/encoder.blocks.", StringComparison.Ordinal) && copy.is_floating_point())
                         {
                             copy.view(-1)[0] = float.NaN;
                             poisoned = true;
