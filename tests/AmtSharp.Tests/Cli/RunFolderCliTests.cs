@@ -186,4 +186,12 @@ public sealed class RunFolderCliTests : IDisposable
         Assert.Contains("holds 1 non-finite weights", line);
         Assert.False(File.Exists(target));
     }
+
+    [Fact]
+    public void KeepCheckpointsKeepsOnlyTheNewest()
+    {
+        var (code, _, error) = Pretrain(RunDir, "--keep-checkpoints", "1");
+        Assert.True(code == 0, error);
+        Assert.Equal(["checkpoint-2000000.amtckpt"], Directory.GetFiles(Path.Combine(RunDir, "checkpoints"), "*.amtckpt").Select(Path.GetFileName));
+    }
 }
