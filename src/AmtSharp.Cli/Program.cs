@@ -38,6 +38,13 @@ public static class Program
             error.WriteLine($"amt: {UserErrors.Describe(message)}");
             return UserError;
         }
+        catch (IOException e)
+        {
+            // A full disk or failing device under any writer (TensorBoard, steps.csv, pictures, reports) ends the
+            // command like a failed checkpoint write: one line naming the file, exit 2, the lock released by the usings.
+            error.WriteLine($"amt: {UserErrors.Describe(e.Message)}");
+            return UserError;
+        }
         catch (RunStoppedException e)
         {
             error.WriteLine($"amt: {UserErrors.Describe(e.Message)}");

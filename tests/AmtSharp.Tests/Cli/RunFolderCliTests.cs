@@ -194,4 +194,19 @@ public sealed class RunFolderCliTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Equal(["checkpoint-2000000.amtckpt"], Directory.GetFiles(Path.Combine(RunDir, "checkpoints"), "*.amtckpt").Select(Path.GetFileName));
     }
+
+    [Fact]
+    public void AWriterHittingAFullDiskEndsWithOneLineAndExitTwo()
+    {
+        if (!File.Exists("/dev/full"))
+        {
+            return;                                                // no full device to write to here
+        }
+        Directory.CreateDirectory(RunDir);
+        // loss.png is drawn at each epoch's end, so the run fails mid-way, as on a disk that fills up during training.
+        File.CreateSymbolicLink(Path.Combine(RunDir, "loss.png"), "/dev/full");
+        string line = UserError(["pretrain", .. Tiny, "-o", RunDir]);
+        Assert.Contains("No space left on device", line);
+        Assert.False(File.Exists(Path.Combine(RunDir, RunLock.FileName)));
+    }
 }
