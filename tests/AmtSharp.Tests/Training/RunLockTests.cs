@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using AmtSharp.Training.Runs;
 using Xunit;
@@ -107,4 +108,41 @@ public sealed class RunLockTests : IDisposable
         process.WaitForExit();
         return process.Id;
     }
+
+    [Fact]
+    public void ARunEndedBySigtermReleasesItsLock()
+    {
+        string amt = Path.Combine(AppContext.BaseDirectory, "amt.dll");
+        var start = new ProcessStartInfo("dotnet", ["exec", amt, "pretrain", "--depth", "1", "--epochs", "200", "--batch-size", "32",
+            "--limit", "256", "--decoder-width", "32", "--decoder-depth", "1", "--quiet", "-o", dir.Path])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var run = Process.Start(start)!;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(LockFile) && clock.Elapsed < TimeSpan.FromSeconds(60) && !run.HasExited)
+            {
+                Thread.Sleep(100);
+            }
+            Assert.True(File.Exists(LockFile), "the run never took its lock: " + (run.HasExited ? run.StandardError.ReadToEnd() : "still starting"));
+            Assert.Equal(run.Id, RunLock.HolderOf(dir.Path)!.Pid);
+            Assert.Equal(0, Kill(run.Id, 15));                   // SIGTERM, as `kill` sends it
+            Assert.True(run.WaitForExit(30_000));
+            Assert.False(File.Exists(LockFile));
+        }
+        finally
+        {
+            if (!run.HasExited)
+            {
+                run.Kill();
+                run.WaitForExit();
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace AmtSharp.Training.Runs;
@@ -28,12 +29,27 @@ public sealed class RunLock : IDisposable
     public const string FileName = "run.lock";
 
     private readonly string path;
-    private bool released;
+    private readonly List<PosixSignalRegistration> signals = [];
+    private int released;
 
     private RunLock(string path, RunLockHolder holder)
     {
         this.path = path;
         Holder = holder;
+        // Ctrl-C, kill and a closed terminal end the process without running its disposers: release the lock on the
+        // way out, so the next run does not have to take over a stale one. The signal still ends the process.
+        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })
+        {
+            try
+            {
+                signals.Add(PosixSignalRegistration.Create(signal, _ => Release()));
+            }
+            catch (PlatformNotSupportedException)
+            {
+                // Without signal handling a killed run leaves a stale lock, which the next run takes over.
+            }
+        }
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     public RunLockHolder Holder { get; }
@@ -106,11 +122,22 @@ public sealed class RunLock : IDisposable
     /// <summary>Deletes the lock file if it is still this acquisition's (never another process's).</summary>
     public void Dispose()
     {
-        if (released)
+        foreach (var registration in signals)
+        {
+            registration.Dispose();
+        }
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        Release();
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e) => Release();
+
+    private void Release()
+    {
+        if (Interlocked.Exchange(ref released, 1) == 1)
         {
             return;
         }
-        released = true;
         try
         {
             if (Read(path).Holder?.Token == Holder.Token)
