@@ -1,13 +1,17 @@
 using System.CommandLine;
 using AmtSharp.Cli.Commands;
 using AmtSharp.Cli.Configuration;
+using AmtSharp.Training;
 
 namespace AmtSharp.Cli;
 
-/// <summary>The `amt` command. User errors print one line and exit with code 2, never a stack trace.</summary>
+/// <summary>The `amt` command. User errors print one line and exit with code 2, a run that stops itself exits with 3; never a stack trace.</summary>
 public static class Program
 {
     public const int UserError = 2;
+
+    /// <summary>The run stopped itself (a non-finite loss or weights); its last finite checkpoint is named.</summary>
+    public const int StoppedRun = 3;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -33,6 +37,18 @@ public static class Program
             string message = (e is ConfigException c ? file?.Describe(c) : null) ?? e.Message;
             error.WriteLine($"amt: {UserErrors.Describe(message)}");
             return UserError;
+        }
+        catch (IOException e)
+        {
+            // A full disk or failing device under any writer (TensorBoard, steps.csv, pictures, reports) ends the
+            // command like a failed checkpoint write: one line naming the file, exit 2, the lock released by the usings.
+            error.WriteLine($"amt: {UserErrors.Describe(e.Message)}");
+            return UserError;
+        }
+        catch (RunStoppedException e)
+        {
+            error.WriteLine($"amt: {UserErrors.Describe(e.Message)}");
+            return StoppedRun;
         }
     }
 

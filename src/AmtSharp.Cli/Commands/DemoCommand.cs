@@ -23,17 +23,18 @@ internal static class DemoCommand
         var testImages = CommonOptions.Positive("--test-images", "Synthetic test images.", 1000);
         var probeEpochs = CommonOptions.Positive("--probe-epochs", "Linear-probe epochs.", 50);
         var output = new Option<string>("--output", "-o") { Description = "Run folder for the report, metrics and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Delete the run already in --output (checkpoints, metrics, report; each listed) and start again." };
         var (workers, seed, quiet) = (CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Quiet());
         var command = new Command("demo", "Pretrain MAE + AMT on the embedded synthetic dataset, evaluate it (linear probe, kNN) and write a report.")
         {
-            epochs, images, testImages, probeEpochs, output, workers, seed, quiet,
+            epochs, images, testImages, probeEpochs, output, overwrite, workers, seed, quiet,
         };
         command.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             var clock = Stopwatch.StartNew();
             var settings = new DemoSettings(parse.GetValue(epochs), parse.GetValue(images), parse.GetValue(testImages),
-                parse.GetValue(probeEpochs), parse.GetValue(output)!, parse.GetValue(workers), parse.GetValue(seed));
+                parse.GetValue(probeEpochs), parse.GetValue(output)!, parse.GetValue(workers), parse.GetValue(seed), parse.GetValue(overwrite));
             var report = Demo.Run(settings, o, parse.GetValue(quiet));
             o.WriteLine($"demo finished in {clock.Elapsed:mm\\:ss}: report at {Path.GetFullPath(report)}");
             return 0;
@@ -43,14 +44,16 @@ internal static class DemoCommand
 }
 
 /// <summary>The demo's budget.</summary>
-internal sealed record DemoSettings(int Epochs, int TrainImages, int TestImages, int ProbeEpochs, string Output, int Workers, long Seed);
+internal sealed record DemoSettings(int Epochs, int TrainImages, int TestImages, int ProbeEpochs, string Output, int Workers, long Seed, bool Overwrite = false);
 
 /// <summary>The demo pipeline, shared by the command and its test.</summary>
 internal static class Demo
 {
     public static string Run(DemoSettings s, TextWriter o, bool quiet)
     {
-        RunFolder.Create(s.Output);                          // an unwritable -o fails here, before any work
+        // An unwritable, busy or already used -o fails here, before any work; the lock lasts until the report is written.
+        using var folder = RunFolder.Open(s.Output, new RunFolderOpening(s.Overwrite ? RunFolderMode.Overwrite : RunFolderMode.New,
+            "amt demo", CanResume: false, Note: o.WriteLine));
         var spec = new DatasetSpec(DatasetFormat.Synthetic, Limit: s.TrainImages, Size: 32, Seed: s.Seed, TestCount: s.TestImages);
         var train = spec.OpenTrain();
         var test = spec.OpenTest();
@@ -65,7 +68,7 @@ internal static class Demo
             new LinearProbeConfig(s.ProbeEpochs, Math.Max(1, s.ProbeEpochs / 10.0), 256, 0.1 * 40, Seed: s.Seed),
             new KnnConfig(), Workers: s.Workers);
 
-        using var trainer = new Pretrainer(config, train, s.Output, new ConsoleProgress(o, quiet, config.Epochs));
+        using var trainer = new Pretrainer(config, train, folder, new ConsoleProgress(o, quiet, config.Epochs));
         using var reporter = new RunReporter(trainer);
         // The same encoder at initialisation is the reference the trained one must beat.
         var atInit = FrozenEvaluation.Run(trainer.Model.Encoder, train, test, probe, reporter.Evaluation.ProbeEpochs("at initialisation"));

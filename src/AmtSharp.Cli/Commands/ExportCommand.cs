@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AmtSharp.Models.Interop;
 using AmtSharp.Models.Mae;
+using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Pretraining;
 
 namespace AmtSharp.Cli.Commands;
@@ -53,6 +54,7 @@ internal static class ExportCommand
                 {
                     throw new ConfigException("with-decoder", $"only MAE has a decoder with official key names; this checkpoint is {model.Config.Method}");
                 }
+                RefuseNonFinite(source, mae.state_dict());
                 count = PyTorchInterop.ExportMae(mae, target);
                 what = $"MAE {PyTorchInterop.Describe(mae.Config.Encoder)} with its decoder";
             }
@@ -63,6 +65,7 @@ internal static class ExportCommand
                 {
                     o.WriteLine(pretrained.Describe());
                 }
+                RefuseNonFinite(source, pretrained.Encoder.state_dict());
                 count = PyTorchInterop.ExportEncoder(pretrained.Encoder, target);
                 what = $"encoder {PyTorchInterop.Describe(pretrained.Encoder.Config)}";
             }
@@ -70,5 +73,16 @@ internal static class ExportCommand
             return 0;
         });
         return command;
+    }
+
+    // A diverged model exported as weights would only move the failure into someone else's PyTorch session.
+    private static void RefuseNonFinite(string source, Dictionary<string, TorchSharp.torch.Tensor> weights)
+    {
+        var (bad, where) = Finiteness.Check(weights, new Dictionary<string, FloatArray>());
+        if (bad > 0)
+        {
+            throw new ConfigException("checkpoint", $"'{Path.GetFullPath(source)}' holds {bad} non-finite weights " +
+                $"(in {string.Join(", ", where.Take(3))}{(where.Count > 3 ? ", …" : "")}); nothing was exported");
+        }
     }
 }

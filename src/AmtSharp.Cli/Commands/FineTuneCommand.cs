@@ -38,6 +38,7 @@ internal static class FineTuneCommand
         var evalEvery = CommonOptions.Positive("--eval-every", "Evaluate on the test split every N epochs (always after the last; 0 = only then).", defaults.EvalEvery, allowZero: true);
         var output = new Option<string>("--output", "-o") { Description = "Run folder (config, metrics, final result, checkpoint).", DefaultValueFactory = _ => Path.Combine("runs", "finetune") };
         var skipBad = new Option<bool>("--skip-bad-images") { Description = "Skip unreadable training images with a warning instead of stopping." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Delete the run already in --output (checkpoints, metrics; each listed) and start again." };
         var printConfig = new Option<bool>("--print-config") { Description = "Print the resolved configuration as JSON and exit." };
         var (data, format, limit, workers, seed, device, quiet) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
             CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Quiet());
@@ -45,7 +46,7 @@ internal static class FineTuneCommand
         var command = new Command("finetune", "End-to-end fine-tuning (MAE recipe: layer-wise lr decay, drop path, mixup/cutmix, label smoothing); prints test top-1 / top-5.")
         {
             checkpoint, fromScratch, model, imageSize, patchSize, depth, epochs, warmup, batch, blr, minLr, layerDecay, weightDecay, dropPath,
-            smoothing, mixup, cutmix, mixProb, switchProb, pooling, clip, cropScale, evalEvery, output, skipBad, printConfig,
+            smoothing, mixup, cutmix, mixProb, switchProb, pooling, clip, cropScale, evalEvery, output, overwrite, skipBad, printConfig,
             data, format, limit, workers, seed, device, quiet,
         };
         command.SetAction(parse =>
@@ -109,7 +110,11 @@ internal static class FineTuneCommand
             var spec = CommonOptions.Dataset(parse, data, format, limit, config.Encoder.ImageSize, pretrained?.Config.Seed ?? config.Seed);
             var train = spec.OpenTrain();
             var test = spec.OpenTest();
-            using var tuner = new FineTuner(config, train, test, pretrained?.Model.Encoder, parse.GetValue(output),
+            config.Validate(train.Count);                      // a refused configuration never touches the run folder
+            FineTuner.CheckLabels(train, test);
+            using var folder = RunFolder.Open(parse.GetValue(output)!, new RunFolderOpening(
+                parse.GetValue(overwrite) ? RunFolderMode.Overwrite : RunFolderMode.New, "amt finetune", CanResume: false, Note: o.WriteLine));
+            using var tuner = new FineTuner(config, train, test, pretrained?.Model.Encoder, folder,
                 new FineTuneConsoleProgress(o, parse.GetValue(quiet), config.Epochs));
             var result = tuner.Train();
             o.WriteLine($"fine-tuned {(pretrained is null ? "from scratch" : path)} on {train.Name} ({result.TrainImages} images, {result.Classes} classes) for {result.EpochsCompleted} epochs: " +

@@ -2,6 +2,7 @@ using System.CommandLine;
 using AmtSharp.Amt;
 using AmtSharp.Reporting.Runs;
 using AmtSharp.Training.Pretraining;
+using AmtSharp.Training.Runs;
 
 namespace AmtSharp.Cli.Commands;
 
@@ -41,11 +42,29 @@ internal static class PretrainCommand
             {
                 o.WriteLine($"note: AMT starts at epoch {amt.ResolveStart(config.Epochs) + 1}, after this {config.Epochs}-epoch run: every epoch uses random masking {amt.WarmupMaskRatio}");
             }
+            bool resume = parse.GetValue(options.Resume);
+            bool overwrite = parse.GetValue(options.Overwrite);
+            if (resume && overwrite)
+            {
+                throw new ConfigException("overwrite", "cannot be combined with --resume (one continues the run, the other deletes it)");
+            }
+            if (parse.GetValue(options.ResumeFromOlder) && !resume)
+            {
+                throw new ConfigException("resume-from-older", "only applies with --resume");
+            }
             var spec = CommonOptions.Dataset(parse, options.Data, options.Format, options.Limit, config.Encoder.ImageSize, config.Seed);
             var source = spec.OpenTrain();
-            using var trainer = new Pretrainer(config, source, parse.GetValue(options.Output), new ConsoleProgress(o, parse.GetValue(options.Quiet), config.Epochs));
+            config.Validate(source.Count);                     // a refused configuration never touches the run folder
+            using var folder = RunFolder.Open(parse.GetValue(options.Output)!, new RunFolderOpening(
+                resume ? RunFolderMode.Resume : overwrite ? RunFolderMode.Overwrite : RunFolderMode.New, "amt pretrain", Note: o.WriteLine));
+            using var trainer = new Pretrainer(config, source, folder, new ConsoleProgress(o, parse.GetValue(options.Quiet), config.Epochs));
+            if (resume)
+            {
+                // Before the reporter exists: a refused resume must not leave an event file or a rewritten steps.csv.
+                trainer.ResumeFrom(new ResumeOptions(parse.GetValue(options.ResumeFromOlder), o.WriteLine));
+            }
             using var reporter = new RunReporter(trainer);
-            var result = trainer.Train(resume: parse.GetValue(options.Resume));
+            var result = trainer.Train(resume: resume);
             trainer.Run!.WriteFinal(result);
             var report = PretrainReport.Write(trainer, reporter, result, $"AmtSharp pretraining: {(config.Method == MimMethod.Mae ? "MAE" : "SimMIM")}{(config.Amt is null ? "" : " + AMT")} on {source.Name}");
             o.WriteLine($"pretrained {source.Name} ({source.Count} images) for {result.EpochsCompleted} epochs, {result.Steps} steps: final loss {result.FinalLoss:F4}; " +

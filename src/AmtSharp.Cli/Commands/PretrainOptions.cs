@@ -91,9 +91,15 @@ internal sealed class PretrainOptions
 
     public readonly Option<string> Output = new("--output", "-o") { Description = "Run folder (config, metrics, checkpoints).", DefaultValueFactory = _ => Path.Combine("runs", "pretrain") };
 
-    public readonly Option<bool> Resume = new("--resume") { Description = "Continue from the newest valid checkpoint in --output." };
+    public readonly Option<bool> Resume = new("--resume") { Description = "Continue from the newest checkpoint in --output (a changed --blr, --min-lr or --warmup-epochs is accepted and printed)." };
+
+    public readonly Option<bool> ResumeFromOlder = new("--resume-from-older") { Description = "With --resume: if the newest checkpoints are damaged, continue from the newest intact one (each damaged file is named)." };
+
+    public readonly Option<bool> Overwrite = new("--overwrite") { Description = "Delete the run already in --output (checkpoints, metrics, reports; each listed) and start again." };
 
     public readonly Option<int> CheckpointEvery = CommonOptions.Positive("--checkpoint-every", "Checkpoint every N epochs (0 = only at the end).", null, allowZero: true);
+
+    public readonly Option<int> KeepCheckpoints = CommonOptions.Positive("--keep-checkpoints", "Keep only the newest N checkpoints, deleting older ones after each new one is safely written (0 = keep all).", null, allowZero: true);
 
     public readonly Option<bool> SkipBadImages = new("--skip-bad-images") { Description = "Skip unreadable images with a warning instead of stopping." };
 
@@ -121,7 +127,7 @@ internal sealed class PretrainOptions
         Preset, ListPresets, Config, PrintConfig, Method, Model, ImageSize, PatchSize, Width, Depth, Heads, MlpRatio,
         DecoderWidth, DecoderDepth, DecoderHeads, NoNormPix, MaskUnit, NoAmt, MaskRatio, ThrowRatio, WarmupMaskRatio, Variant,
         PriorCrop, StartEpoch, RefreshInterval, StartFraction, RefreshFraction, PriorBatchSize, Epochs, BatchSize, Accum, Blr, MinLr,
-        WarmupEpochs, WeightDecay, Beta2, ClipGrad, CropScaleMin, Data, Format, Limit, Output, Resume, CheckpointEvery,
+        WarmupEpochs, WeightDecay, Beta2, ClipGrad, CropScaleMin, Data, Format, Limit, Output, Resume, ResumeFromOlder, Overwrite, CheckpointEvery, KeepCheckpoints,
         SkipBadImages, Workers, Seed, Device, Quiet,
     ];
 
@@ -168,6 +174,7 @@ internal sealed class PretrainOptions
             CropScaleMin = parse.Or(CropScaleMin, c.CropScaleMin),
             PriorBatchSize = parse.Or(PriorBatchSize, c.PriorBatchSize),
             CheckpointEvery = parse.Or(CheckpointEvery, c.CheckpointEvery),
+            KeepCheckpoints = parse.Or(KeepCheckpoints, c.KeepCheckpoints),
             SkipBadImages = parse.Or(SkipBadImages, c.SkipBadImages),
             Seed = parse.Or(Seed, c.Seed),
             Workers = parse.Or(Workers, c.Workers),
@@ -233,7 +240,7 @@ internal sealed class PretrainOptions
             .Add(WarmupEpochs, c.WarmupEpochs).Add(WeightDecay, c.WeightDecay).Add(Beta2, c.Beta2).Add(ClipGrad, c.ClipGrad)
             .Add(CropScaleMin, c.CropScaleMin)
             .Comment("run")
-            .Add(Seed, c.Seed).Add(Workers, c.Workers).Add(Device, c.Device).Add(CheckpointEvery, c.CheckpointEvery)
+            .Add(Seed, c.Seed).Add(Workers, c.Workers).Add(Device, c.Device).Add(CheckpointEvery, c.CheckpointEvery).Add(KeepCheckpoints, c.KeepCheckpoints)
             .Add(SkipBadImages, c.SkipBadImages).Add(Output, parse.GetValue(Output)!);
         if (parse.GetValue(Data) is { } data)
         {

@@ -106,9 +106,9 @@ public sealed class PretrainerTests
         {
             first.Train(stopAfterSteps: 2);
         }
-        using var other = new Pretrainer(Tiny() with { Epochs = 2, BaseLr = 5e-4 }, Data(), dir.Path);
+        using var other = new Pretrainer(Tiny() with { Epochs = 2, WeightDecay = 0.01 }, Data(), dir.Path);
         var error = Assert.Throws<CheckpointException>(() => other.Train(resume: true));
-        Assert.Contains("base_lr", error.Message);
+        Assert.Contains("weight_decay", error.Message);
     }
 
     [Fact]

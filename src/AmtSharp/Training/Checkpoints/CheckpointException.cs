@@ -10,5 +10,9 @@ public sealed class CheckpointException : Exception
         : base($"Checkpoint '{filePath}': {problem}", inner)
     {
         FilePath = filePath;
+        Problem = problem;
     }
+
+    /// <summary>What is wrong, without the file name.</summary>
+    public string Problem { get; }
 }

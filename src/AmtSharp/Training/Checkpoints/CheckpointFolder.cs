@@ -3,13 +3,19 @@ using System.Globalization;
 namespace AmtSharp.Training.Checkpoints;
 
 /// <summary>
-/// Numbered checkpoints in one folder: "checkpoint-00012.amtckpt". Finds the newest readable one, so a
-/// corrupted latest file (e.g. a disk error) falls back to the one before it.
+/// Numbered checkpoints in one folder: "checkpoint-00012.amtckpt". Readers of a finished run (export, evaluation)
+/// take the newest readable one; a resume takes the newest and says so when it is damaged (<see cref="LoadForResume"/>).
 /// </summary>
 public sealed class CheckpointFolder
 {
     public const string Prefix = "checkpoint-";
     public const string Extension = ".amtckpt";
+
+    /// <summary>
+    /// Names the newest checkpoint written, so that a resume notices when that file has gone (the files alone cannot
+    /// tell a deleted newest checkpoint from one never written). Hidden, so listings of checkpoints/ are unchanged.
+    /// </summary>
+    public const string NewestFile = ".newest";
 
     public CheckpointFolder(string directory)
     {
@@ -37,6 +43,16 @@ public sealed class CheckpointFolder
             {
                 File.Delete(old);
             }
+        }
+        try
+        {
+            string pointer = Path.Combine(Directory, NewestFile);
+            File.WriteAllText(pointer + CheckpointFile.TempSuffix, Path.GetFileName(path));
+            File.Move(pointer + CheckpointFile.TempSuffix, pointer, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The checkpoint itself is safe; a stale pointer only names an older file that still exists.
         }
         return path;
     }
@@ -75,6 +91,81 @@ public sealed class CheckpointFolder
         }
         return null;
     }
+
+    /// <summary>
+    /// The checkpoint a resume continues from: the newest one, if it verifies and all its values are finite. A damaged
+    /// newest checkpoint is never passed over silently: without <paramref name="fromOlder"/> the resume is refused,
+    /// naming the damaged files and the newest intact one; with it, each damaged file is named through
+    /// <paramref name="note"/>. When none is usable, every damaged file is listed.
+    /// </summary>
+    public LoadedCheckpoint LoadForResume(bool fromOlder, Action<string>? note = null)
+    {
+        var all = List();
+        if (all.Count == 0)
+        {
+            throw new CheckpointException(Directory, "holds no checkpoint to resume from");
+        }
+        var damaged = new List<CheckpointException>();
+        if (MissingNewest(all[0].Index) is { } missing)
+        {
+            damaged.Add(new CheckpointException(missing, "is missing, although it was the newest checkpoint written"));
+        }
+        foreach (var (_, path) in all)
+        {
+            LoadedCheckpoint loaded;
+            try
+            {
+                loaded = CheckpointFile.Load(path);
+            }
+            catch (CheckpointException e)
+            {
+                damaged.Add(e);
+                continue;
+            }
+            // A checkpoint written before weights were checked may hold a diverged model; resuming it only diverges again.
+            var (bad, where) = Finiteness.Check(loaded.Tensors, loaded.Arrays);
+            if (bad > 0)
+            {
+                loaded.Dispose();
+                damaged.Add(new CheckpointException(path, $"holds {bad} non-finite values (in {string.Join(", ", where.Take(3))}{(where.Count > 3 ? ", …" : "")})"));
+                continue;
+            }
+            if (damaged.Count > 0 && !fromOlder)
+            {
+                loaded.Dispose();
+                throw new CheckpointException(damaged[0].FilePath, $"{Describe(damaged)}; the newest intact checkpoint is {path}: " +
+                    "pass --resume-from-older to continue from it");
+            }
+            foreach (var e in damaged)
+            {
+                note?.Invoke($"resume: skipping the damaged checkpoint {e.FilePath}: {e.Problem}");
+            }
+            return loaded;
+        }
+        throw new CheckpointException(Directory, $"holds no usable checkpoint: {Describe(damaged)}");
+    }
+
+    // The file .newest names, when it is newer than every checkpoint present (so it was deleted after being written).
+    private string? MissingNewest(long newestPresent)
+    {
+        string pointer = Path.Combine(Directory, NewestFile);
+        try
+        {
+            string name = File.Exists(pointer) ? File.ReadAllText(pointer).Trim() : "";
+            string path = Path.Combine(Directory, name);
+            return name.StartsWith(Prefix, StringComparison.Ordinal) && name.EndsWith(Extension, StringComparison.Ordinal)
+                && TryIndex(path, out long index) && index > newestPresent && !File.Exists(path) ? path : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;                                        // an unreadable pointer says nothing either way
+        }
+    }
+
+    private static string Describe(IReadOnlyList<CheckpointException> damaged) =>
+        damaged.Count == 1
+            ? $"the newest checkpoint {damaged[0].Problem}"
+            : $"{damaged.Count} damaged checkpoints: " + string.Join("; ", damaged.Select(e => $"{Path.GetFileName(e.FilePath)} {e.Problem}"));
 
     /// <summary>
     /// Loads a checkpoint file, or the newest valid checkpoint of a run folder (its checkpoints/ subfolder, or the

@@ -34,6 +34,7 @@ public sealed class FineTuner : IDisposable
     private readonly IImageSource train;
     private readonly IImageSource test;
     private readonly RunFolder? run;
+    private readonly bool ownsRun;
     private readonly IFineTuneObserver observer;
     private readonly Device device;
     private readonly ImageLoader loader;
@@ -51,6 +52,19 @@ public sealed class FineTuner : IDisposable
     /// <param name="observer">Progress callbacks.</param>
     public FineTuner(FineTuneConfig config, IImageSource train, IImageSource test, VisionTransformer? pretrained = null,
         string? outputDir = null, IFineTuneObserver? observer = null)
+        : this(config, train, test, pretrained, outputDir, null, observer)
+    {
+    }
+
+    /// <summary>Writes to a run folder the caller opened, checked and locked (and disposes).</summary>
+    public FineTuner(FineTuneConfig config, IImageSource train, IImageSource test, VisionTransformer? pretrained, RunFolder run,
+        IFineTuneObserver? observer = null)
+        : this(config, train, test, pretrained, null, run, observer)
+    {
+    }
+
+    private FineTuner(FineTuneConfig config, IImageSource train, IImageSource test, VisionTransformer? pretrained,
+        string? outputDir, RunFolder? openedRun, IFineTuneObserver? observer)
     {
         if (pretrained is not null)
         {
@@ -62,9 +76,11 @@ public sealed class FineTuner : IDisposable
         this.test = test;
         this.observer = observer ?? new NullObserver();
         device = new Device(config.Device);
+        run = openedRun;
         if (outputDir is not null)
         {
-            run = RunFolder.Create(outputDir);
+            run = RunFolder.Open(outputDir, RunFolderOpening.Reuse with { Command = "finetune" });
+            ownsRun = true;
         }
 
         Model = pretrained is null
@@ -158,6 +174,10 @@ public sealed class FineTuner : IDisposable
     {
         optimizer.Dispose();
         Model.Dispose();
+        if (ownsRun)
+        {
+            run?.Dispose();
+        }
     }
 
     // One optimizer step: mix the batch, forward with drop path, soft-target loss, backward, (clip,) update.
@@ -216,8 +236,8 @@ public sealed class FineTuner : IDisposable
         return new CheckpointFolder(run.PathOf("checkpoints")).Save(config.Epochs, data);
     }
 
-    // Fine-tuning needs labels, and the test split must name the same classes in the same order.
-    private static void CheckLabels(IImageSource train, IImageSource test)
+    /// <summary>Fine-tuning needs labels, and the test split must name the same classes in the same order.</summary>
+    public static void CheckLabels(IImageSource train, IImageSource test)
     {
         if (train.ClassNames.Count < 2)
         {

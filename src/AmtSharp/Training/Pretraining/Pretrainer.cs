@@ -28,6 +28,11 @@ public sealed record PretrainResult(
     double TrainSeconds,
     double RefreshSeconds);
 
+/// <summary>How to resume a run.</summary>
+/// <param name="FromOlder">When the newest checkpoints are damaged, continue from the newest intact one instead of refusing.</param>
+/// <param name="Note">Receives one-line notes: the checkpoint and epoch resumed from, damaged files, settings that changed.</param>
+public sealed record ResumeOptions(bool FromOlder = false, Action<string>? Note = null);
+
 /// <summary>
 /// The pretraining loop: AdamW with decay/no-decay groups, per-iteration warm-up + cosine lr, gradient accumulation,
 /// optional clipping, random masking until AMT starts, prior refreshes on the AMT schedule, checkpoints that make a
@@ -40,9 +45,13 @@ public sealed class Pretrainer : IDisposable
     private const string OptimizerSection = "optimizer";
     private const string PriorArray = "prior";
 
+    /// <summary>Settings a resumed run may change: the learning-rate schedule (base lr, minimum lr, warm-up).</summary>
+    public static readonly IReadOnlySet<string> ResumableSettings = new HashSet<string> { "base_lr", "min_lr", "warmup_epochs" };
+
     private readonly PretrainConfig config;
     private readonly IImageSource source;
     private readonly RunFolder? run;
+    private readonly bool ownsRun;
     private readonly CheckpointFolder? checkpoints;
     private readonly PretrainObservers observer;
     private readonly Device device;
@@ -65,8 +74,21 @@ public sealed class Pretrainer : IDisposable
     private double trainSeconds;
     private double refreshSeconds;
     private string? lastCheckpoint;
+    private bool resumed;
 
+    /// <summary>A trainer writing to <paramref name="outputDir"/> (created or reused as it is, and locked until disposed), or nowhere.</summary>
     public Pretrainer(PretrainConfig config, IImageSource source, string? outputDir = null, IPretrainObserver? observer = null)
+        : this(config, source, outputDir, null, observer)
+    {
+    }
+
+    /// <summary>A trainer writing to a run folder the caller opened (and disposes): the command line checks it before any work.</summary>
+    public Pretrainer(PretrainConfig config, IImageSource source, RunFolder run, IPretrainObserver? observer = null)
+        : this(config, source, null, run, observer)
+    {
+    }
+
+    private Pretrainer(PretrainConfig config, IImageSource source, string? outputDir, RunFolder? openedRun, IPretrainObserver? observer)
     {
         this.config = config.Validate(source.Count);
         this.source = source;
@@ -74,26 +96,49 @@ public sealed class Pretrainer : IDisposable
         device = new Device(config.Device);
         if (outputDir is not null)
         {
-            run = RunFolder.Create(outputDir);
+            run = RunFolder.Open(outputDir, RunFolderOpening.Reuse with { Command = "pretrain" });
+            ownsRun = true;
+        }
+        else
+        {
+            run = openedRun;
+        }
+        if (run is not null)
+        {
             checkpoints = new CheckpointFolder(run.PathOf("checkpoints"));
         }
-
-        (Module, Model) = MimFactory.CreateModel(config);
-        Module.to(device);                                   // before the optimizer (guide B6)
-        var groups = ParamGroups.DecayNoDecay(Module, config.WeightDecay, ParamGroups.DefaultNoDecayNames);
-        optimizer = AdamWFactory.Create(groups, new AdamWConfig(1e-3, Beta2: config.Beta2, WeightDecay: config.WeightDecay));
-        lrScales = ParamGroups.Scales(groups);
-        parameterNames = groups.SelectMany(g => g.ParameterNames).ToArray();
-        lr = new LrSchedule(config.BaseLr, config.EffectiveBatch, config.WarmupEpochs, config.Epochs, config.MinLr);
-
-        grid = MimFactory.Grid(config);
-        randomStrategy = MimFactory.RandomStrategy(config, config.Amt?.WarmupMaskRatio ?? config.MaskRatio);
-        schedule = config.Amt is { } amt ? new AmtSchedule(config.Epochs, amt, grid) : null;
+        try
+        {
+            (Module, Model, optimizer, lrScales, parameterNames, lr, grid, randomStrategy, schedule, loader) = Build(config, source);
+        }
+        catch
+        {
+            if (ownsRun)
+            {
+                run?.Dispose();
+            }
+            throw;
+        }
         Prior = new PriorStore(source.Count, config.Encoder.GridSize);
-        loader = new ImageLoader(source, new LoaderOptions(
-            TransformSpec.Train(config.Encoder.ImageSize, config.CropScaleMin), config.BatchSize, Shuffle: true, DropLast: true,
-            Seed: config.Seed, Workers: config.Workers,
-            OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail));
+    }
+
+    private (nn.Module, IMaskedImageModel, AdamW, double[], string[], LrSchedule, MaskGrid, IMaskingStrategy, AmtSchedule?, ImageLoader) Build(
+        PretrainConfig config, IImageSource source)
+    {
+        var (module, model) = MimFactory.CreateModel(config);
+        module.to(device);                                   // before the optimizer (guide B6)
+        var groups = ParamGroups.DecayNoDecay(module, config.WeightDecay, ParamGroups.DefaultNoDecayNames);
+        var adamW = AdamWFactory.Create(groups, new AdamWConfig(1e-3, Beta2: config.Beta2, WeightDecay: config.WeightDecay));
+        var maskGrid = MimFactory.Grid(config);
+        return (module, model, adamW, ParamGroups.Scales(groups), groups.SelectMany(g => g.ParameterNames).ToArray(),
+            new LrSchedule(config.BaseLr, config.EffectiveBatch, config.WarmupEpochs, config.Epochs, config.MinLr),
+            maskGrid,
+            MimFactory.RandomStrategy(config, config.Amt?.WarmupMaskRatio ?? config.MaskRatio),
+            config.Amt is { } amt ? new AmtSchedule(config.Epochs, amt, maskGrid) : null,
+            new ImageLoader(source, new LoaderOptions(
+                TransformSpec.Train(config.Encoder.ImageSize, config.CropScaleMin), config.BatchSize, Shuffle: true, DropLast: true,
+                Seed: config.Seed, Workers: config.Workers,
+                OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail)));
     }
 
     public PretrainConfig Config => config;
@@ -127,17 +172,18 @@ public sealed class Pretrainer : IDisposable
     /// </summary>
     public PretrainResult Train(bool resume = false, long? stopAfterSteps = null, CancellationToken cancellation = default)
     {
+        if (resume && !resumed)
+        {
+            ResumeFrom(new ResumeOptions());
+        }
+        // Only now: a refused resume must leave the run's records as they were.
         if (run is not null)
         {
             run.WriteConfig(config);
             run.WriteEnvironment();
         }
-        if (resume)
-        {
-            Resume();
-        }
         Module.train();
-        observer.OnStart(new StartReport(epoch, nextBatch, step, loader.BatchesPerEpoch, resume));
+        observer.OnStart(new StartReport(epoch, nextBatch, step, loader.BatchesPerEpoch, resumed));
         while (epoch < config.Epochs)
         {
             var strategy = StrategyFor(epoch);
@@ -177,6 +223,10 @@ public sealed class Pretrainer : IDisposable
     {
         optimizer.Dispose();
         Module.Dispose();
+        if (ownsRun)
+        {
+            run?.Dispose();
+        }
     }
 
     private IMaskingStrategy StrategyFor(int e) => schedule?.StrategyFor(e) ?? randomStrategy;
@@ -296,19 +346,32 @@ public sealed class Pretrainer : IDisposable
             .AddModule(ModelSection, Module)
             .AddOptimizer(OptimizerSection, optimizer, parameterNames)
             .AddArray(PriorArray, new FloatArray(Prior.ToArray(), [Prior.Count, Prior.Cells]));
+        // A diverged run must never leave a poisoned file as its newest checkpoint: the one before stays the last good one.
+        var (bad, where) = Finiteness.Check(data.Tensors, data.Arrays);
+        if (bad > 0)
+        {
+            throw new NonFiniteWeightsException(epoch, step, bad, where, lastCheckpoint);
+        }
         // Index by global position so a mid-epoch checkpoint sorts after the previous epoch's.
         lastCheckpoint = checkpoints.Save((long)epoch * 1_000_000 + nextBatch, data, config.KeepCheckpoints);
     }
 
-    private void Resume()
+    /// <summary>
+    /// Loads the run's checkpoint to continue from; <see cref="Train"/> then carries on from it. Callers that write
+    /// into the run folder (a reporter) call this first, so that a refused resume writes nothing.
+    /// </summary>
+    public void ResumeFrom(ResumeOptions options)
     {
+        if (resumed)
+        {
+            throw new InvalidOperationException("the run has already been resumed");
+        }
         if (checkpoints is null)
         {
             throw new ConfigException("resume", "needs an output folder holding checkpoints");
         }
-        using var checkpoint = checkpoints.TryLoadLatest()
-            ?? throw new ConfigException("resume", $"no checkpoint found in {checkpoints.Directory}");
-        CheckConfigMatches(checkpoint);
+        using var checkpoint = checkpoints.LoadForResume(options.FromOlder, options.Note);
+        CheckConfigMatches(checkpoint, options.Note);
         checkpoint.ApplyModule(ModelSection, Module);
         checkpoint.ApplyOptimizer(OptimizerSection, optimizer, parameterNames);
         var prior = checkpoint.Array(PriorArray);
@@ -322,18 +385,37 @@ public sealed class Pretrainer : IDisposable
         trainSeconds = checkpoint.Get<double>("train_seconds");
         refreshSeconds = checkpoint.Get<double>("refresh_seconds");
         lastCheckpoint = checkpoint.FilePath;
+        resumed = true;
+        options.Note?.Invoke($"resume: from {checkpoint.FilePath}: {epoch} epoch(s) done" +
+            (nextBatch > 0 ? $" and {nextBatch} batch(es) of epoch {epoch + 1}" : "") + $", step {step}");
         if (run is not null)
         {
-            history.AddRange(run.ReadMetrics().Select(m => m.Deserialize<EpochReport>(RunFolder.JsonOptions)!).Where(r => r.Epoch < epoch));
+            // Epochs logged after the checkpoint (a kill between the metrics line and the checkpoint) are trained
+            // again, so their lines go: every epoch is in metrics.jsonl (and so final.json) exactly once.
+            var kept = run.ReadMetrics()
+                .Select(m => m.Deserialize<EpochReport>(RunFolder.JsonOptions)!)
+                .Where(r => r.Epoch < epoch)
+                .GroupBy(r => r.Epoch)
+                .Select(g => g.Last())
+                .OrderBy(r => r.Epoch)
+                .ToList();
+            run.RewriteMetrics(kept);
+            history.AddRange(kept);
         }
     }
 
     // A checkpoint from another configuration would silently continue a different experiment.
-    private void CheckConfigMatches(LoadedCheckpoint checkpoint)
+    // The learning-rate schedule is resumable: lowering it is how a diverged run is rescued from its last finite checkpoint.
+    private void CheckConfigMatches(LoadedCheckpoint checkpoint, Action<string>? note)
     {
         var saved = checkpoint.Get<JsonObject>("config");
         var current = JsonSerializer.SerializeToNode(config, RunFolder.JsonOptions)!.AsObject();
+        foreach (var (key, value) in current.Where(kv => ResumableSettings.Contains(kv.Key) && !JsonNode.DeepEquals(kv.Value, saved[kv.Key])))
+        {
+            note?.Invoke($"resume: {key} changed from {saved[key]?.ToJsonString() ?? "missing"} to {value?.ToJsonString()} (the learning-rate schedule may change on resume)");
+        }
         var differences = current.Where(kv => kv.Key is not "workers" and not "device" and not "keep_checkpoints"
+                && !ResumableSettings.Contains(kv.Key)
                 && !JsonNode.DeepEquals(kv.Value, saved[kv.Key]))
             .Select(kv => $"{kv.Key} (checkpoint {saved[kv.Key]?.ToJsonString() ?? "missing"}, now {kv.Value?.ToJsonString()})")
             .ToList();

@@ -1,14 +1,42 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AmtSharp.Training.Checkpoints;
 
 namespace AmtSharp.Training.Runs;
+
+/// <summary>What a command expects of its output folder.</summary>
+public enum RunFolderMode
+{
+    /// <summary>Create it or use it as it is (library callers that manage the folder themselves, e.g. the study).</summary>
+    Reuse,
+
+    /// <summary>A new run: a folder that already holds a run is refused.</summary>
+    New,
+
+    /// <summary>Continue a run: the folder must exist and hold checkpoints; it is never created.</summary>
+    Resume,
+
+    /// <summary>A new run in place of an old one, whose files are deleted (and listed).</summary>
+    Overwrite,
+}
+
+/// <summary>How to open a run folder.</summary>
+/// <param name="Mode">What the folder may already hold.</param>
+/// <param name="Command">Who opens it ("amt pretrain"), recorded in the lock.</param>
+/// <param name="CanResume">Whether the command has --resume, so a refusal only suggests options that exist.</param>
+/// <param name="Note">Receives one-line notes (a stale lock taken over, the files an overwrite deleted).</param>
+public sealed record RunFolderOpening(RunFolderMode Mode, string Command = "amt", bool CanResume = true, Action<string>? Note = null)
+{
+    public static RunFolderOpening Reuse { get; } = new(RunFolderMode.Reuse);
+}
 
 /// <summary>
 /// One run's output folder: config.json, environment.json, metrics.jsonl (one JSON object per line, on disk
 /// after each append, so a crashed run keeps its history) and final.json.
+/// Opened with <see cref="Open"/>, it is locked (<see cref="RunLock"/>) until disposed.
 /// </summary>
-public sealed class RunFolder
+public sealed class RunFolder : IDisposable
 {
     public const string ConfigFile = "config.json";
     public const string EnvironmentFile = "environment.json";
@@ -23,12 +51,158 @@ public sealed class RunFolder
 
     private static readonly JsonSerializerOptions LineOptions = CreateOptions(indented: false);
 
-    private RunFolder(string path)
+    /// <summary>Files a run writes at the top of its folder (besides pictures); --overwrite deletes exactly these and the folders below.</summary>
+    public static readonly IReadOnlyList<string> RunFiles =
+        [ConfigFile, EnvironmentFile, MetricsFile, FinalFile, "steps.csv", "report.md", "report.html"];
+
+    /// <summary>Folders a run writes: checkpoints and TensorBoard events.</summary>
+    public static readonly IReadOnlyList<string> RunFolders = ["checkpoints", "tensorboard"];
+
+    private readonly RunLock? runLock;
+
+    private RunFolder(string path, RunLock? runLock = null)
     {
         Path = path;
+        this.runLock = runLock;
     }
 
     public string Path { get; }
+
+    /// <summary>The lock held on the folder (null for <see cref="Create"/>, which does not lock).</summary>
+    public RunLock? Lock => runLock;
+
+    /// <summary>
+    /// Opens the folder for one training process: checks what it holds against <paramref name="opening"/> and locks it.
+    /// A refusal (held by another process, a run there without --resume or --overwrite, nothing to resume) throws
+    /// <see cref="RunFolderException"/> and leaves the folder as it was: not created, no file written or changed.
+    /// </summary>
+    public static RunFolder Open(string path, RunFolderOpening opening)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        bool existed = Directory.Exists(full);
+        if (!existed && opening.Mode == RunFolderMode.Resume)
+        {
+            throw new RunFolderException(full, "does not exist, so there is no run to resume (drop --resume to start a new run)");
+        }
+        if (!existed)
+        {
+            try
+            {
+                Directory.CreateDirectory(full);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                throw new RunFolderException(full, $"cannot be created or is not writable ({e.Message})", e);
+            }
+        }
+        RunLock runLock;
+        try
+        {
+            // The lock comes first, so that what the folder holds cannot change while it is judged.
+            runLock = RunLock.Acquire(full, opening.Command, opening.Note);
+        }
+        catch when (!existed)
+        {
+            TryDelete(full);
+            throw;
+        }
+        try
+        {
+            CheckContents(full, opening);
+        }
+        catch
+        {
+            runLock.Dispose();
+            if (!existed)
+            {
+                TryDelete(full);
+            }
+            throw;
+        }
+        return new RunFolder(full, runLock);
+    }
+
+    /// <summary>The run files and folders present in <paramref name="path"/> (names relative to it), empty when it holds no run.</summary>
+    public static IReadOnlyList<string> RunEntries(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (!Directory.Exists(full))
+        {
+            return [];
+        }
+        var entries = RunFiles.Where(f => File.Exists(System.IO.Path.Combine(full, f))).ToList();
+        entries.AddRange(RunFolders.Where(d => Directory.Exists(System.IO.Path.Combine(full, d)) &&
+            Directory.EnumerateFileSystemEntries(System.IO.Path.Combine(full, d)).Any()).Select(d => d + "/"));
+        return entries;
+    }
+
+    /// <summary>Releases the lock.</summary>
+    public void Dispose() => runLock?.Dispose();
+
+    private static void CheckContents(string full, RunFolderOpening opening)
+    {
+        var entries = RunEntries(full);
+        switch (opening.Mode)
+        {
+            case RunFolderMode.New when entries.Count > 0:
+                throw new RunFolderException(full, $"already holds a run ({string.Join(", ", entries)}); " +
+                    (opening.CanResume ? "pass --resume to continue it, or --overwrite to delete it and start again" : "pass --overwrite to delete it and start again"));
+            case RunFolderMode.Resume:
+                if (new CheckpointFolder(System.IO.Path.Combine(full, "checkpoints")).List().Count == 0)
+                {
+                    throw new RunFolderException(full, entries.Count == 0
+                        ? "holds no run to resume (drop --resume to start a new run)"
+                        : "holds no checkpoint to resume from (pass --overwrite instead of --resume to start again)");
+                }
+                break;
+            case RunFolderMode.Overwrite when entries.Count > 0:
+                opening.Note?.Invoke($"overwrite: deleted the previous run in {full}: {DeleteRun(full)}");
+                break;
+        }
+    }
+
+    // Deletes only what a run writes, so an --overwrite aimed at the wrong folder cannot take other files with it.
+    private static string DeleteRun(string full)
+    {
+        var deleted = new List<string>();
+        try
+        {
+            foreach (string name in RunFiles.Where(f => File.Exists(System.IO.Path.Combine(full, f))))
+            {
+                File.Delete(System.IO.Path.Combine(full, name));
+                deleted.Add(name);
+            }
+            foreach (string picture in Directory.EnumerateFiles(full, "*.png").ToList())
+            {
+                File.Delete(picture);
+                deleted.Add(System.IO.Path.GetFileName(picture));
+            }
+            foreach (string name in RunFolders.Where(d => Directory.Exists(System.IO.Path.Combine(full, d))))
+            {
+                string dir = System.IO.Path.Combine(full, name);
+                int files = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Count();
+                Directory.Delete(dir, recursive: true);
+                deleted.Add($"{name}/ ({files} file{(files == 1 ? "" : "s")})");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunFolderException(full, $"cannot delete the previous run (deleted so far: {string.Join(", ", deleted)}): {e.Message}", e);
+        }
+        return string.Join(", ", deleted);
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not empty or not ours to remove: leave it.
+        }
+    }
 
     /// <summary>Creates (or reuses) the folder and checks that it is writable.</summary>
     public static RunFolder Create(string path)
@@ -71,6 +245,23 @@ public sealed class RunFolder
             using var fs = new FileStream(PathOf(MetricsFile), FileMode.Append, FileAccess.Write, FileShare.Read);
             fs.Write(line);
             fs.Flush(flushToDisk: true);
+        });
+    }
+
+    /// <summary>Replaces metrics.jsonl with <paramref name="records"/> (atomically: a crash leaves the old file or the new one).</summary>
+    public void RewriteMetrics(IEnumerable<object> records)
+    {
+        var text = new StringBuilder();
+        foreach (var record in records)
+        {
+            text.Append(JsonSerializer.Serialize(record, record.GetType(), LineOptions)).Append('\n');
+        }
+        Guard(MetricsFile, () =>
+        {
+            string target = PathOf(MetricsFile);
+            string tmp = target + ".tmp";
+            File.WriteAllText(tmp, text.ToString(), new UTF8Encoding(false));
+            File.Move(tmp, target, overwrite: true);
         });
     }
 
