@@ -65,6 +65,7 @@ public static class Program
         root.Subcommands.Add(FineTuneCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
+        root.Subcommands.Add(CheckpointCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root;
     }
