@@ -35,7 +35,7 @@ public static class BenchTables
         }
         if (report.Matmul.FirstOrDefault(m => m.Precision == "fp32") is { } f32 && report.Matmul.FirstOrDefault(m => m.Precision == "bf16") is { } b16)
         {
-            o.WriteLine(F($"  bf16 / fp32 matmul peak: {b16.PeakFlopsPerSecond / f32.PeakFlopsPerSecond:F2}×"));
+            o.WriteLine(F($"  bf16 / fp32 matmul peak: {b16.PeakFlopsPerSecond / f32.PeakFlopsPerSecond:G3}×"));
         }
         foreach (var section in report.Train)
         {

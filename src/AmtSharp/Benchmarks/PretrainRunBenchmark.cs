@@ -1,6 +1,6 @@
-using AmtSharp.Core;
 using System.Diagnostics;
 using AmtSharp.Amt;
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Training.Pretraining;
 

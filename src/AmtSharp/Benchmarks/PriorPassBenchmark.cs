@@ -1,6 +1,6 @@
-using AmtSharp.Core;
 using System.Diagnostics;
 using AmtSharp.Amt;
+using AmtSharp.Core;
 using AmtSharp.Models;
 using AmtSharp.Models.Vit;
 using static TorchSharp.torch;
