@@ -33,7 +33,13 @@ public sealed class ComputeOptionsTests
     [MemberData(nameof(ComputingCommands))]
     public void ABadPrecisionOrThreadCountIsAOneLineUserError(string path)
     {
-        string[] command = path.Split(' ');
+        // Required options given, so that the bad value is the first error.
+        string[] command = path switch
+        {
+            "linprobe" or "knn" => [path, "-c", "missing"],
+            "experiment cifar10" => ["experiment", "cifar10", "--data", "missing"],
+            _ => path.Split(' '),
+        };
         Assert.Contains("--precision must be one of", UserError([.. command, "--precision", "fp16"]));
         Assert.Contains("--threads must be a whole number in [0, 1024], got 'many'", UserError([.. command, "--threads", "many"]));
     }
