@@ -86,7 +86,9 @@ internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEp
             output.WriteLine();
         }
         string prior = e.Prior is { } p ? $", prior entropy {p.MeanEntropyFraction:P1} of max" : "";
-        output.WriteLine($"epoch {e.Epoch + 1}/{totalEpochs}: loss {e.Loss:F4}, {e.ImagesPerSecond:F0} img/s, {e.TrainSeconds:F1}s train + {e.RefreshSeconds:F1}s refresh, masking {e.Masking}{prior}");
+        // A refresh's cost per image beside a training step's: the figure that says what AMT's prior costs.
+        string cost = e.RefreshCostRatio is double r ? $" ({1000 / e.RefreshImagesPerSecond!.Value:F2} ms/image vs {1000 / e.ImagesPerSecond:F2} ms/image training: {r:F2}× a step's cost)" : "";
+        output.WriteLine($"epoch {e.Epoch + 1}/{totalEpochs}: loss {e.Loss:F4}, {e.ImagesPerSecond:F0} img/s, {e.TrainSeconds:F1}s train + {e.RefreshSeconds:F1}s refresh{cost}, masking {e.Masking}{prior}");
     }
 
     private static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{t:mm\\:ss}";

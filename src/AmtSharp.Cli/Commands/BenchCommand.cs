@@ -91,7 +91,7 @@ internal static class BenchCommand
         var (data, format, workers) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Workers());
         var common = new BenchCommonOptions();
         var command = new Command("run", $"Whole short pretrainings, MAE (random 0.75) then MAE + AMT (0.45, 0.40), same epochs, warm-up and prior refreshes included; compares wall time. Default model: vit_tiny/{e.PatchSize} at {e.ImageSize} px.");
-        foreach (var option in trainCase.ShapeAndBatch.Concat([epochs, limit, start, interval, fractionSchedule, data, format, workers, common.Threads, common.Seed, common.Json, common.MmapThreshold]))
+        foreach (var option in trainCase.ShapeAndBatch.Concat([epochs, limit, start, interval, fractionSchedule, data, format, workers, common.Threads, common.Precision, common.Seed, common.Json, common.MmapThreshold]))
         {
             command.Options.Add(option);
         }
@@ -99,15 +99,22 @@ internal static class BenchCommand
         {
             var (_, shape) = trainCase.ReadShape(parse);
             var spec = CommonOptions.Dataset(parse, data, format, limit, shape.Encoder.ImageSize, parse.GetValue(common.Seed));
+            var threads = CommonOptions.PlanThreads(parse, common.Threads, workers);
+            if (threads.Warning is { } warning)
+            {
+                parse.InvocationConfiguration.Output.WriteLine(warning);
+            }
             var plan = new BenchPlan
             {
                 Sections = [BenchSection.Run],
-                Run = new RunBenchOptions(shape, parse.GetValue(epochs), trainCase.BatchSize(parse), parse.GetValue(workers),
+                Run = new RunBenchOptions(shape, parse.GetValue(epochs), trainCase.BatchSize(parse), threads.Workers,
                     AmtStartEpoch: parse.GetValue(start) > 0 ? parse.GetValue(start) : null,
                     RefreshInterval: parse.GetValue(fractionSchedule) ? 0 : parse.GetValue(interval) > 0 ? parse.GetValue(interval) : null),
                 RunData = spec,
-                Workers = parse.GetValue(workers),
-                Threads = parse.GetValue(common.Threads),
+                Workers = threads.Workers,
+                Threads = threads.IntraOpThreads,
+                // Whole runs take one precision: the first of --precision (both: fp32).
+                Precisions = common.Precisions(parse),
                 MmapThreshold = common.Threshold(parse),
                 Seed = parse.GetValue(common.Seed),
             };
@@ -151,9 +158,8 @@ internal static class BenchCommand
                 Memory = defaults.Memory with { Steps = memory - 1, WarmupSteps = 1, MemoryAt = [first, memory] },
                 Run = defaults.Run with { Epochs = parse.GetValue(runEpochs) },
                 RunData = new DatasetSpec(DatasetFormat.Synthetic, Limit: parse.GetValue(runLimit), Size: defaults.Run.Model.Encoder.ImageSize, Seed: parse.GetValue(common.Seed)),
-                Workers = parse.GetValue(workers),
             };
-            return common.Execute(common.Apply(plan, parse), parse);
+            return common.Execute(common.Apply(plan, parse, workers), parse);
         });
     }
 

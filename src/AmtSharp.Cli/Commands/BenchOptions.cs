@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AmtSharp.Benchmarks;
+using AmtSharp.Core;
 
 namespace AmtSharp.Cli.Commands;
 
@@ -10,6 +11,8 @@ internal sealed class TrainCaseOptions
     private readonly Option<int> imageSize;
     private readonly Option<int> patchSize;
     private readonly Option<int> depth;
+    private readonly Option<int> width;
+    private readonly Option<int> heads;
     private readonly Option<int> decoderWidth;
     private readonly Option<int> decoderDepth;
     private readonly Option<int> batch;
@@ -25,6 +28,8 @@ internal sealed class TrainCaseOptions
         imageSize = CommonOptions.Positive("--image-size", "Input side in pixels.", e.ImageSize);
         patchSize = CommonOptions.Positive("--patch-size", "Patch side in pixels.", e.PatchSize);
         depth = CommonOptions.Positive("--depth", "Override the preset's number of blocks (0 = preset).", 0, allowZero: true);
+        width = CommonOptions.Int("--width", "Override the preset's token width (0 = preset; a multiple of 4 and of the heads).", 0, 0, 8192);
+        heads = CommonOptions.Int("--heads", "Override the preset's attention heads (0 = preset).", 0, 0, 256);
         decoderWidth = CommonOptions.Positive("--decoder-width", "MAE decoder width (paper: 512).", defaults.Model.DecoderWidth);
         decoderDepth = CommonOptions.Positive("--decoder-depth", "MAE decoder blocks (paper: 8).", defaults.Model.DecoderDepth);
         batch = CommonOptions.Positive("--batch-size", "Images per step.", defaults.BatchSize);
@@ -42,7 +47,7 @@ internal sealed class TrainCaseOptions
     public IEnumerable<Option> All => [.. ShapeAndBatch, steps, warmupSteps, methods, profileRepeats];
 
     /// <summary>The model and batch options only (for whole runs, which have no steps or methods to choose).</summary>
-    public IEnumerable<Option> ShapeAndBatch => [model, imageSize, patchSize, depth, decoderWidth, decoderDepth, batch];
+    public IEnumerable<Option> ShapeAndBatch => [model, imageSize, patchSize, width, depth, heads, decoderWidth, decoderDepth, batch];
 
     public int BatchSize(ParseResult parse) => parse.GetValue(batch);
 
@@ -50,7 +55,7 @@ internal sealed class TrainCaseOptions
     {
         string preset = parse.GetValue(model)!;
         return (preset, TrainCase.Shape(preset, parse.GetValue(imageSize), parse.GetValue(patchSize), parse.GetValue(depth),
-            parse.GetValue(decoderWidth), parse.GetValue(decoderDepth)));
+            parse.GetValue(decoderWidth), parse.GetValue(decoderDepth), parse.GetValue(width), parse.GetValue(heads)));
     }
 
     public TrainCase Read(ParseResult parse, IReadOnlyList<int>? memoryAt, bool profile)
@@ -61,10 +66,22 @@ internal sealed class TrainCaseOptions
     }
 }
 
-/// <summary>Options every bench command shares: threads, seed, JSON output, the matmul peak.</summary>
+/// <summary>--precision of `amt bench`: one precision, or both side by side.</summary>
+internal enum BenchPrecision
+{
+    Both,
+    Auto,
+    Fp32,
+    Bf16,
+}
+
+/// <summary>Options every bench command shares: threads, precision, seed, JSON output, the matmul peak.</summary>
 internal sealed class BenchCommonOptions
 {
     public Option<int> Threads { get; } = CommonOptions.Threads();
+
+    public Option<BenchPrecision> Precision { get; } = CommonOptions.Enum<BenchPrecision>("--precision",
+        "both (fp32 and bf16 side by side in this process, with their ratio), fp32, bf16, or auto (this machine's default, see amt info).", BenchPrecision.Both);
 
     public Option<long> Seed { get; } = CommonOptions.Seed();
 
@@ -78,10 +95,27 @@ internal sealed class BenchCommonOptions
 
     public Option<int> MatmulRepeats { get; } = CommonOptions.Positive("--matmul-repeats", "Timed repeats per GEMM size (best counts).", 3);
 
-    public IEnumerable<Option> All => [Threads, Seed, Json, MmapThreshold, MatmulSizes, MatmulRepeats];
+    public IEnumerable<Option> All => [Threads, Precision, Seed, Json, MmapThreshold, MatmulSizes, MatmulRepeats];
 
-    public BenchPlan Apply(BenchPlan plan, ParseResult parse)
+    public IReadOnlyList<ComputePrecision> Precisions(ParseResult parse) => parse.GetValue(Precision) switch
     {
+        BenchPrecision.Both => [ComputePrecision.Fp32, ComputePrecision.Bf16],
+        BenchPrecision.Fp32 => [ComputePrecision.Fp32],
+        BenchPrecision.Bf16 => [ComputePrecision.Bf16],
+        _ => [CommonOptions.Resolve(PrecisionSetting.Auto)],
+    };
+
+    /// <summary>
+    /// Threads (planned with <paramref name="workers"/> when the command runs a loader), precisions and the matmul
+    /// settings of the command line, applied to <paramref name="plan"/>.
+    /// </summary>
+    public BenchPlan Apply(BenchPlan plan, ParseResult parse, Option<int>? workers = null)
+    {
+        var threads = CommonOptions.PlanThreads(parse, Threads, workers);
+        if (threads.Warning is { } warning)
+        {
+            parse.InvocationConfiguration.Output.WriteLine(warning);
+        }
         var sizes = parse.GetValue(MatmulSizes)!;
         if (sizes.Length == 0 || sizes.Any(s => s < 1))
         {
@@ -89,7 +123,9 @@ internal sealed class BenchCommonOptions
         }
         return plan with
         {
-            Threads = parse.GetValue(Threads),
+            Threads = threads.IntraOpThreads,
+            Workers = workers is null ? plan.Workers : threads.Workers,
+            Precisions = Precisions(parse),
             MmapThreshold = Threshold(parse),
             Seed = parse.GetValue(Seed),
             MatmulSizes = sizes,

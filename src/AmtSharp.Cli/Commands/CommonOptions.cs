@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using AmtSharp.Cli.Configuration;
+using AmtSharp.Core;
 using AmtSharp.Data;
+using AmtSharp.Models;
 using TorchSharp;
 
 namespace AmtSharp.Cli.Commands;
@@ -20,7 +22,7 @@ internal static partial class CommonOptions
 
     public static Option<int> Limit() => Positive("--limit", "Use this many training images (evenly spaced, class-balanced for sorted folders); synthetic: the train size. 0 = all.", 0, allowZero: true);
 
-    public static Option<int> Workers(int? defaultValue = 2) => Int("--workers", "Data-loading threads (1-256).", defaultValue, 1, 256);
+    public static Option<int> Workers() => Int("--workers", "Data-loading threads (1-256; default: chosen with --threads so that together they fit the cores).", null, 1, 256);
 
     public static Option<long> Seed(long? defaultValue = 0) =>
         Parsed("--seed", "Seed (0 or more) for data order, augmentation, masking and initialisation.", defaultValue, "a whole number, 0 or more",
@@ -48,17 +50,45 @@ internal static partial class CommonOptions
         return option;
     }
 
-    public static Option<int> Threads() => Positive("--threads",
-        "Torch intra-op threads (0 = libtorch's default, one per core). 1 keeps throughput steady when other work shares the cores.", 0, allowZero: true);
+    public static Option<int> Threads() => Int("--threads",
+        "Torch intra-op threads (1-1024; 0 = choose them with the loader workers so that together they fit the cores). 1 keeps throughput steady when other work shares the cores.", 0, 0, 1024);
 
-    /// <summary>Applies <see cref="Threads"/> when given.</summary>
-    public static void ApplyThreads(int threads)
+    public static Option<PrecisionSetting> Precision() => Enum<PrecisionSetting>("--precision",
+        "Matrix products in fp32, or bf16 (mixed precision: weights, optimizer state, norms, softmax and loss stay fp32); auto = bf16 only where the CPU has native bf16 and it measures faster (see amt info).",
+        PrecisionSetting.Auto);
+
+    /// <summary>fp32 or bf16; auto resolved for this machine (<see cref="PrecisionSupport.Auto"/>).</summary>
+    public static ComputePrecision Resolve(PrecisionSetting setting) => setting switch
     {
-        if (threads > 0)
+        PrecisionSetting.Fp32 => ComputePrecision.Fp32,
+        PrecisionSetting.Bf16 => ComputePrecision.Bf16,
+        _ => PrecisionSupport.Auto.Precision,
+    };
+
+    /// <summary>
+    /// The thread plan of the given --threads and --workers (<paramref name="workers"/> null: the command runs no
+    /// loader); values not given are chosen by <see cref="ThreadPlanner"/>.
+    /// </summary>
+    public static ThreadPlan PlanThreads(ParseResult parse, Option<int> threads, Option<int>? workers) => ThreadPlanner.Plan(
+        ThreadPlanner.AvailableCores,
+        parse.GetValue(threads) is int t and > 0 ? t : null,
+        workers is not null && parse.Has(workers) ? parse.GetValue(workers) : null,
+        loader: workers is not null);
+
+    /// <summary>Sets torch's intra-op threads to the plan's and prints its note, if any.</summary>
+    public static ThreadPlan ApplyThreads(ThreadPlan plan, TextWriter output)
+    {
+        torch.set_num_threads(plan.IntraOpThreads);
+        if (plan.Warning is { } warning)
         {
-            TorchSharp.torch.set_num_threads(threads);
+            output.WriteLine(warning);
         }
+        return plan;
     }
+
+    /// <summary>Plans and applies the threads and resolves the precision: what a command that computes does first.</summary>
+    public static ComputeSettings Compute(ParseResult parse, Option<PrecisionSetting> precision, Option<int> threads, Option<int>? workers) =>
+        new(Resolve(parse.GetValue(precision)), ApplyThreads(PlanThreads(parse, threads, workers), parse.InvocationConfiguration.Output));
 
     public static Option<bool> Quiet() => new("--quiet", "-q") { Description = "Print only the final summary." };
 
@@ -157,6 +187,21 @@ internal static partial class CommonOptions
 
     [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$")]
     private static partial Regex DevicePattern();
+}
+
+/// <summary>--precision as given: auto is resolved per machine.</summary>
+internal enum PrecisionSetting
+{
+    Auto,
+    Fp32,
+    Bf16,
+}
+
+/// <summary>How a command computes: its precision and its threads.</summary>
+internal sealed record ComputeSettings(ComputePrecision Precision, ThreadPlan Threads)
+{
+    /// <summary>Enters the precision for the rest of the command.</summary>
+    public IDisposable Enter() => Autocast.Enter(Precision);
 }
 
 /// <summary>Explicit values: given as a flag or in the --config file, as opposed to an option's default.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using AmtSharp.Amt;
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Models.Vit;
 using AmtSharp.Reporting.Runs;
@@ -24,17 +25,20 @@ internal static class DemoCommand
         var probeEpochs = CommonOptions.Positive("--probe-epochs", "Linear-probe epochs.", 50);
         var output = new Option<string>("--output", "-o") { Description = "Run folder for the report, metrics and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
         var overwrite = new Option<bool>("--overwrite") { Description = "Delete the run already in --output (checkpoints, metrics, report; each listed) and start again." };
-        var (workers, seed, quiet) = (CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Quiet());
+        var (workers, threads, precision) = (CommonOptions.Workers(), CommonOptions.Threads(), CommonOptions.Precision());
+        var (seed, quiet) = (CommonOptions.Seed(), CommonOptions.Quiet());
         var command = new Command("demo", "Pretrain MAE + AMT on the embedded synthetic dataset, evaluate it (linear probe, kNN) and write a report.")
         {
-            epochs, images, testImages, probeEpochs, output, overwrite, workers, seed, quiet,
+            epochs, images, testImages, probeEpochs, output, overwrite, workers, threads, precision, seed, quiet,
         };
         command.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             var clock = Stopwatch.StartNew();
+            var compute = CommonOptions.Compute(parse, precision, threads, workers);
             var settings = new DemoSettings(parse.GetValue(epochs), parse.GetValue(images), parse.GetValue(testImages),
-                parse.GetValue(probeEpochs), parse.GetValue(output)!, parse.GetValue(workers), parse.GetValue(seed), parse.GetValue(overwrite));
+                parse.GetValue(probeEpochs), parse.GetValue(output)!, compute.Threads.Workers, parse.GetValue(seed), parse.GetValue(overwrite), compute.Precision);
+            using var autocast = compute.Enter();
             var report = Demo.Run(settings, o, parse.GetValue(quiet));
             o.WriteLine($"demo finished in {clock.Elapsed:mm\\:ss}: report at {Path.GetFullPath(report)}");
             return 0;
@@ -44,7 +48,8 @@ internal static class DemoCommand
 }
 
 /// <summary>The demo's budget.</summary>
-internal sealed record DemoSettings(int Epochs, int TrainImages, int TestImages, int ProbeEpochs, string Output, int Workers, long Seed, bool Overwrite = false);
+internal sealed record DemoSettings(int Epochs, int TrainImages, int TestImages, int ProbeEpochs, string Output, int Workers, long Seed, bool Overwrite = false,
+    ComputePrecision Precision = ComputePrecision.Fp32);
 
 /// <summary>The demo pipeline, shared by the command and its test.</summary>
 internal static class Demo
@@ -58,7 +63,7 @@ internal static class Demo
         var train = spec.OpenTrain();
         var test = spec.OpenTest();
         // The same preset as `amt pretrain --preset demo`, so the two cannot drift apart.
-        var config = PretrainPresets.Demo.Config.WithEpochs(s.Epochs) with { Workers = s.Workers, Seed = s.Seed };
+        var config = PretrainPresets.Demo.Config.WithEpochs(s.Epochs) with { Workers = s.Workers, Seed = s.Seed, Precision = s.Precision };
         var vit = config.Encoder;
         if (!quiet)
         {

@@ -29,7 +29,8 @@ internal static class EvaluateCommands
         var k = CommonOptions.Positive("--k", "Neighbours for kNN.", 20);
         var (data, format, limit, workers, seed, device, configFile) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
             CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Config());
-        var command = new Command(name, description) { checkpoint, pooling, data, format, limit, workers, seed, device, configFile };
+        var (threads, precision) = (CommonOptions.Threads(), CommonOptions.Precision());
+        var command = new Command(name, description) { checkpoint, pooling, data, format, limit, workers, threads, precision, seed, device, configFile };
         weights.AddTo(command);
         if (probe)
         {
@@ -44,6 +45,8 @@ internal static class EvaluateCommands
         }
         command.SetAction(parse =>
         {
+            var compute = CommonOptions.Compute(parse, precision, threads, workers);
+            using var autocast = compute.Enter();
             using var pretrained = PretrainedEncoder.Load(parse.GetValue(checkpoint)!, weights.Read(parse));
             var o = parse.InvocationConfiguration.Output;
             if (pretrained.Report is not null)
@@ -57,7 +60,7 @@ internal static class EvaluateCommands
                 new LinearProbeConfig(parse.GetValue(epochs), Math.Min(10, parse.GetValue(epochs) / 9.0), parse.GetValue(batch), parse.GetValue(blr),
                     Optimizer: parse.GetValue(sgd) ? ProbeOptimizer.Sgd : ProbeOptimizer.Lars, Seed: parse.GetValue(seed)),
                 new KnnConfig(parse.GetValue(k)),
-                parse.GetValue(pooling), Workers: parse.GetValue(workers), RunProbe: probe, RunKnn: !probe);
+                parse.GetValue(pooling), Workers: compute.Threads.Workers, RunProbe: probe, RunKnn: !probe);
             using var log = EvaluationRecorder.ForCheckpoint(parse.GetValue(checkpoint)!, name);
             var result = FrozenEvaluation.Run(pretrained.Encoder, spec.OpenTrain(), spec.OpenTest(), config, log?.ProbeEpochs("trained"), onDevice);
             log?.Record("trained", result);

@@ -60,16 +60,18 @@ internal static class ExperimentCommand
         var pageOnly = new Option<bool>("--page-only") { Description = "Write the page from the arms already finished in the output folder (e.g. while other seeds still run); train and evaluate nothing." };
         var noNormPix = new Option<bool>("--no-norm-pix") { Description = "MAE arms: plain pixel targets instead of norm-pix (the official AMT command's choice)." };
         var (workers, device, quiet) = (CommonOptions.Workers(), CommonOptions.Device(), CommonOptions.Quiet());
+        var precision = CommonOptions.Precision();
         var cifar = new Command("cifar10", "The AMT study on CIFAR-10: MAE and SimMIM baselines, AMT arms and random-draw controls with one budget over several seeds; linear probe and kNN on the test split, paired intervals; writes docs/study.md.")
         {
-            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, synthetic, syntheticImages, syntheticEpochs, output, results, threads, noNormPix, pageOnly, workers, device, quiet,
+            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, synthetic, syntheticImages, syntheticEpochs, output, results, threads, precision, noNormPix, pageOnly, workers, device, quiet,
         };
         cifar.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            var compute = CommonOptions.Compute(parse, precision, threads, workers);
+            using var autocast = compute.Enter();
             var budget = new ComparisonBudget(parse.GetValue(epochs), parse.GetValue(images), parse.GetValue(width), parse.GetValue(depth),
-                parse.GetValue(heads), parse.GetValue(batch), parse.GetValue(probeEpochs), 0, parse.GetValue(workers), parse.GetValue(device)!,
+                parse.GetValue(heads), parse.GetValue(batch), parse.GetValue(probeEpochs), 0, compute.Threads.Workers, parse.GetValue(device)!,
                 MaeNormPix: !parse.GetValue(noNormPix));
             var chosen = parse.GetValue(arms)!;
             var unknown = chosen.Where(a => !Cifar10Comparison.Names.Contains(a)).ToList();
@@ -91,7 +93,8 @@ internal static class ExperimentCommand
             // Arms seed by seed, so that a partly finished study already pairs every arm at the first seeds.
             var catalogue = Catalogue(budget, parse.GetValue(equalFlops));
             var selected = parse.GetValue(seeds)!.Distinct().SelectMany(seed => Catalogue(budget with { Seed = seed }, parse.GetValue(equalFlops))
-                .Where(a => chosen.Contains(a.Name) || (a.EqualFlopsOf is { } of && chosen.Contains(of)))).ToList();
+                .Where(a => chosen.Contains(a.Name) || (a.EqualFlopsOf is { } of && chosen.Contains(of))))
+                .Select(a => a with { Config = a.Config with { Precision = compute.Precision } }).ToList();
             foreach (var arm in selected)
             {
                 arm.Config.Validate(train.Count);
@@ -121,7 +124,8 @@ internal static class ExperimentCommand
                 CheckFolder(syntheticDir, syntheticBudget with { Workers = 0, Device = "" });
                 var data = SyntheticComparison.Data(syntheticBudget);
                 var syntheticArms = parse.GetValue(seeds)!.Distinct()
-                    .SelectMany(seed => SyntheticComparison.Arms(syntheticBudget with { Seed = seed }).Where(a => chosen.Contains(a.Name))).ToList();
+                    .SelectMany(seed => SyntheticComparison.Arms(syntheticBudget with { Seed = seed }).Where(a => chosen.Contains(a.Name)))
+                    .Select(a => a with { Config = a.Config with { Precision = compute.Precision } }).ToList();
                 new MethodComparison(syntheticDir, data.OpenTrain(), data.OpenTest(), SyntheticComparison.Evaluation(syntheticBudget))
                     .Run(syntheticArms, progress);
             }

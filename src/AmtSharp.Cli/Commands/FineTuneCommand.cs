@@ -42,12 +42,13 @@ internal static class FineTuneCommand
         var printConfig = new Option<bool>("--print-config") { Description = "Print the resolved configuration as JSON and exit." };
         var (data, format, limit, workers, seed, device, quiet) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
             CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Quiet());
+        var (threads, precision) = (CommonOptions.Threads(), CommonOptions.Precision());
 
         var command = new Command("finetune", "End-to-end fine-tuning (MAE recipe: layer-wise lr decay, drop path, mixup/cutmix, label smoothing); prints test top-1 / top-5.")
         {
             checkpoint, fromScratch, model, imageSize, patchSize, depth, epochs, warmup, batch, blr, minLr, layerDecay, weightDecay, dropPath,
             smoothing, mixup, cutmix, mixProb, switchProb, pooling, clip, cropScale, evalEvery, output, overwrite, skipBad, printConfig,
-            data, format, limit, workers, seed, device, quiet,
+            data, format, limit, workers, threads, precision, seed, device, quiet,
         };
         command.SetAction(parse =>
         {
@@ -87,7 +88,7 @@ internal static class FineTuneCommand
                 EvalEvery = parse.GetValue(evalEvery),
                 SkipBadImages = parse.GetValue(skipBad),
                 Seed = parse.GetValue(seed),
-                Workers = parse.GetValue(workers),
+                Workers = CommonOptions.PlanThreads(parse, threads, workers).Workers,
                 Device = parse.GetValue(device)!,
             };
             using var pretrained = scratch ? null : PretrainedModel.Load(path!);
@@ -112,6 +113,7 @@ internal static class FineTuneCommand
             var test = spec.OpenTest();
             config.Validate(train.Count);                      // a refused configuration never touches the run folder
             FineTuner.CheckLabels(train, test);
+            using var autocast = CommonOptions.Compute(parse, precision, threads, workers).Enter();
             using var folder = RunFolder.Open(parse.GetValue(output)!, new RunFolderOpening(
                 parse.GetValue(overwrite) ? RunFolderMode.Overwrite : RunFolderMode.New, "amt finetune", CanResume: false, Note: o.WriteLine));
             using var tuner = new FineTuner(config, train, test, pretrained?.Model.Encoder, folder,

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using AmtSharp.Core;
+using AmtSharp.Models;
 using TorchSharp;
 
 namespace AmtSharp.Cli.Commands;
@@ -11,7 +13,7 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var command = new Command("info", "Print library, TorchSharp and runtime versions, processors and threads, the compute backend and the available devices.");
+        var command = new Command("info", "Print library, TorchSharp and runtime versions, processors and threads, the default thread plan and precision (and why), the compute backend and the available devices.");
         command.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
@@ -21,6 +23,8 @@ internal static class InfoCommand
             o.WriteLine($"OS              {RuntimeInformation.OSDescription} ({RuntimeInformation.ProcessArchitecture})");
             o.WriteLine($"Processors      {Environment.ProcessorCount} (SIMD: {Simd()})");
             o.WriteLine($"Torch threads   {torch.get_num_threads()} intra-op, {torch.get_num_interop_threads()} inter-op");
+            o.WriteLine($"Thread plan     {ThreadPlanner.Plan(ThreadPlanner.AvailableCores, null, null).Describe()} (commands' default; --threads, --workers override)");
+            o.WriteLine($"Precision       {PrecisionSupport.Auto} (--precision auto; fp32 or bf16 override)");
             o.WriteLine($"Backend         {Backend()} build");
             o.WriteLine($"Devices         cpu{Cuda()}");
             return 0;

@@ -52,6 +52,7 @@ internal static class PretrainCommand
             {
                 throw new ConfigException("resume-from-older", "only applies with --resume");
             }
+            CommonOptions.ApplyThreads(options.PlanThreads(parse), o);
             var spec = CommonOptions.Dataset(parse, options.Data, options.Format, options.Limit, config.Encoder.ImageSize, config.Seed);
             var source = spec.OpenTrain();
             config.Validate(source.Count);                     // a refused configuration never touches the run folder

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AmtSharp.Amt;
 using AmtSharp.Cli.Configuration;
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Models.Vit;
 using AmtSharp.Training.Pretraining;
@@ -113,7 +114,11 @@ internal sealed class PretrainOptions
 
     public readonly Option<int> Limit = CommonOptions.Limit();
 
-    public readonly Option<int> Workers = CommonOptions.Workers(null);
+    public readonly Option<int> Workers = CommonOptions.Workers();
+
+    public readonly Option<int> Threads = CommonOptions.Threads();
+
+    public readonly Option<PrecisionSetting> Precision = CommonOptions.Precision();
 
     public readonly Option<long> Seed = CommonOptions.Seed(null);
 
@@ -128,12 +133,15 @@ internal sealed class PretrainOptions
         DecoderWidth, DecoderDepth, DecoderHeads, NoNormPix, MaskUnit, NoAmt, MaskRatio, ThrowRatio, WarmupMaskRatio, Variant,
         PriorCrop, StartEpoch, RefreshInterval, StartFraction, RefreshFraction, PriorBatchSize, Epochs, BatchSize, Accum, Blr, MinLr,
         WarmupEpochs, WeightDecay, Beta2, ClipGrad, CropScaleMin, Data, Format, Limit, Output, Resume, ResumeFromOlder, Overwrite, CheckpointEvery, KeepCheckpoints,
-        SkipBadImages, Workers, Seed, Device, Quiet,
+        SkipBadImages, Workers, Threads, Precision, Seed, Device, Quiet,
     ];
 
     private IEnumerable<Option> AmtOnly => [ThrowRatio, WarmupMaskRatio, Variant, PriorCrop, StartEpoch, RefreshInterval, StartFraction, RefreshFraction];
 
     private IEnumerable<Option> MaeOnly => [DecoderWidth, DecoderDepth, DecoderHeads, NoNormPix];
+
+    /// <summary>The intra-op threads and loader workers of this run (pure: applying them is the command's job).</summary>
+    public ThreadPlan PlanThreads(ParseResult parse) => CommonOptions.PlanThreads(parse, Threads, Workers);
 
     /// <summary>The preset the run starts from.</summary>
     public PretrainPreset BasePreset(ParseResult parse) => parse.Has(Preset)
@@ -177,8 +185,9 @@ internal sealed class PretrainOptions
             KeepCheckpoints = parse.Or(KeepCheckpoints, c.KeepCheckpoints),
             SkipBadImages = parse.Or(SkipBadImages, c.SkipBadImages),
             Seed = parse.Or(Seed, c.Seed),
-            Workers = parse.Or(Workers, c.Workers),
+            Workers = PlanThreads(parse).Workers,
             Device = parse.Or(Device, c.Device),
+            Precision = CommonOptions.Resolve(parse.GetValue(Precision)),
         };
         c = c with { WarmupEpochs = parse.Or(WarmupEpochs, c.WarmupEpochs) };
         return ResolveMasking(parse, c);
@@ -240,7 +249,7 @@ internal sealed class PretrainOptions
             .Add(WarmupEpochs, c.WarmupEpochs).Add(WeightDecay, c.WeightDecay).Add(Beta2, c.Beta2).Add(ClipGrad, c.ClipGrad)
             .Add(CropScaleMin, c.CropScaleMin)
             .Comment("run")
-            .Add(Seed, c.Seed).Add(Workers, c.Workers).Add(Device, c.Device).Add(CheckpointEvery, c.CheckpointEvery).Add(KeepCheckpoints, c.KeepCheckpoints)
+            .Add(Seed, c.Seed).Add(Workers, c.Workers).Add(Device, c.Device).Add(Precision, c.Precision == ComputePrecision.Bf16 ? PrecisionSetting.Bf16 : PrecisionSetting.Fp32).Add(CheckpointEvery, c.CheckpointEvery).Add(KeepCheckpoints, c.KeepCheckpoints)
             .Add(SkipBadImages, c.SkipBadImages).Add(Output, parse.GetValue(Output)!);
         if (parse.GetValue(Data) is { } data)
         {

@@ -23,9 +23,10 @@ internal static class PriorCommand
         var patchSize = CommonOptions.Positive("--patch-size", "With -c none: patch side in pixels.", 4);
         var (data, format, limit, workers, seed, quiet) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
             CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Quiet());
+        var (threads, precision) = (CommonOptions.Threads(), CommonOptions.Precision());
         var command = new Command("prior", "Compute the AMT attention prior (last-block [CLS] attention) of every image of a dataset, save it and print its statistics; or --inspect a saved prior.")
         {
-            checkpoint, inspect, output, batch, images, model, imageSize, patchSize, data, format, limit, workers, seed, quiet,
+            checkpoint, inspect, output, batch, images, model, imageSize, patchSize, data, format, limit, workers, threads, precision, seed, quiet,
         };
         command.SetAction(parse =>
         {
@@ -60,9 +61,11 @@ internal static class PriorCommand
             var source = spec.OpenTrain();
             string description = init ? $"initialisation ({parse.GetValue(model)}, seed {parse.GetValue(seed)})" : Path.GetFullPath(c);
             string folder = parse.GetValue(output) ?? (!init && Directory.Exists(c) ? Path.Combine(c, "prior") : Path.Combine("runs", "prior"));
+            var compute = CommonOptions.Compute(parse, precision, threads, workers);
+            using var autocast = compute.Enter();
             var clock = Stopwatch.StartNew();
             var last = TimeSpan.Zero;
-            var result = PriorTool.Compute(pretrained, description, source, folder, parse.GetValue(batch), parse.GetValue(workers), parse.GetValue(images), done =>
+            var result = PriorTool.Compute(pretrained, description, source, folder, parse.GetValue(batch), compute.Threads.Workers, parse.GetValue(images), done =>
             {
                 if (!parse.GetValue(quiet) && clock.Elapsed - last > TimeSpan.FromSeconds(10))
                 {

@@ -9,7 +9,8 @@ namespace AmtSharp.Amt;
 
 /// <summary>
 /// The prior refresh (amt-method §6): every training image, resized whole to S×S (no crop, no flip), goes through
-/// the current encoder in eval mode without gradients; the last block's [CLS] attention becomes its prior.
+/// the current encoder in eval mode under inference mode, in the caller's <see cref="Autocast"/> precision; the last
+/// block's [CLS] attention becomes its prior.
 /// </summary>
 public static class PriorPass
 {
@@ -31,7 +32,7 @@ public static class PriorPass
             store.Set(batch.Indices, AttentionPrior.FromAttention(encoder.LastBlockAttention(images)).cpu());
             done += batch.Count;
             progress?.Invoke(done);
-        }, device, cancellation);
+        }, device, cancellation, inferenceMode: true);
         return source.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
     }
 }

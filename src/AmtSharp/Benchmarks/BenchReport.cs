@@ -11,9 +11,28 @@ namespace AmtSharp.Benchmarks;
 /// <param name="WarmupSteps">Untimed steps per method.</param>
 /// <param name="Methods">One row per method.</param>
 /// <param name="Profiles">Where each profiled method's step goes.</param>
+/// <param name="Precision">fp32 or bf16: the compute precision of every row.</param>
 public sealed record TrainSection(
     string Model, BenchModel Shape, int BatchSize, int Steps, int WarmupSteps,
-    IReadOnlyList<TrainStepResult> Methods, IReadOnlyList<StepProfile> Profiles);
+    IReadOnlyList<TrainStepResult> Methods, IReadOnlyList<StepProfile> Profiles, string Precision = "fp32");
+
+/// <summary>One method's training step in bf16 beside fp32, measured in the same process.</summary>
+/// <param name="Model">The model setting.</param>
+/// <param name="BatchSize">Images per step.</param>
+/// <param name="Method">mae, mae-amt, simmim or simmim-amt.</param>
+/// <param name="Fp32ImagesPerSecond">fp32 images/s.</param>
+/// <param name="Bf16ImagesPerSecond">bf16 images/s.</param>
+/// <param name="Speedup">bf16 / fp32 images/s (&gt; 1: bf16 is faster).</param>
+public sealed record PrecisionRatio(string Model, int BatchSize, string Method, double Fp32ImagesPerSecond, double Bf16ImagesPerSecond, double Speedup)
+{
+    /// <summary>The ratio of every method timed in both an fp32 and a bf16 section of the same model and batch.</summary>
+    public static IReadOnlyList<PrecisionRatio> From(IReadOnlyList<TrainSection> sections) =>
+        [.. from f in sections.Where(s => s.Precision == "fp32")
+            from b in sections.Where(s => s.Precision == "bf16" && s.Model == f.Model && s.BatchSize == f.BatchSize)
+            from fr in f.Methods
+            from br in b.Methods.Where(r => r.Method == fr.Method)
+            select new PrecisionRatio(f.Model, f.BatchSize, fr.Method, fr.ImagesPerSecond, br.ImagesPerSecond, br.ImagesPerSecond / fr.ImagesPerSecond)];
+}
 
 /// <summary>A measured step-time ratio beside the FLOPs ratio (issue 4): baseline ms/step over AMT ms/step.</summary>
 /// <param name="Model">The model setting.</param>
@@ -57,10 +76,11 @@ public sealed record LoaderResult(string Dataset, int ImageSize, int Workers, in
 /// <summary>Everything one `amt bench` invocation measured; absent sections are null. Written as JSON for machines.</summary>
 /// <param name="Command">The command line that produced it.</param>
 /// <param name="Environment">Machine and threads at the start.</param>
-/// <param name="Matmul">The matmul peak (the MFU denominator).</param>
+/// <param name="Matmul">The matmul peak per precision (each the MFU denominator of its precision's steps).</param>
 /// <param name="Train">Training-step tables (one per model setting).</param>
 /// <param name="Ratios">AMT step-time ratios beside FLOPs ratios.</param>
-/// <param name="PriorPass">The prior-refresh pass.</param>
+/// <param name="PrecisionRatios">bf16 over fp32 images/s per method, when both were timed.</param>
+/// <param name="PriorPass">The prior-refresh pass per precision.</param>
 /// <param name="Loader">The loader.</param>
 /// <param name="Memory">The resident-memory run (steps and samples in its row).</param>
 /// <param name="Run">MAE vs MAE + AMT whole runs.</param>
@@ -69,10 +89,11 @@ public sealed record LoaderResult(string Dataset, int ImageSize, int Workers, in
 public sealed record BenchReport(
     string Command,
     BenchEnvironment Environment,
-    MatmulResult? Matmul,
+    IReadOnlyList<MatmulResult> Matmul,
     IReadOnlyList<TrainSection> Train,
     IReadOnlyList<AmtRatio> Ratios,
-    PriorPassResult? PriorPass,
+    IReadOnlyList<PrecisionRatio> PrecisionRatios,
+    IReadOnlyList<PriorPassResult> PriorPass,
     LoaderResult? Loader,
     TrainSection? Memory,
     RunBenchResult? Run,

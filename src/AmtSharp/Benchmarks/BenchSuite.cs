@@ -37,11 +37,16 @@ public sealed record TrainCase(
 
     public TrainBenchOptions Options(long seed) => new(Model, BatchSize, Steps, WarmupSteps, MemoryAt, seed);
 
-    /// <summary>A preset encoder (vit_tiny … vit_large) with an optional depth override and an MAE decoder.</summary>
-    public static BenchModel Shape(string preset, int imageSize, int patchSize, int depth, int decoderWidth, int decoderDepth)
+    /// <summary>A preset encoder (vit_tiny … vit_large) with optional depth, width and heads overrides (0 = the preset's) and an MAE decoder.</summary>
+    public static BenchModel Shape(string preset, int imageSize, int patchSize, int depth, int decoderWidth, int decoderDepth, int width = 0, int heads = 0)
     {
         var vit = VitConfig.Preset(preset, imageSize, patchSize);
-        vit = depth > 0 ? vit with { Depth = depth } : vit;
+        vit = vit with
+        {
+            Depth = depth > 0 ? depth : vit.Depth,
+            Width = width > 0 ? width : vit.Width,
+            Heads = heads > 0 ? heads : vit.Heads,
+        };
         return new BenchModel(vit.Validate(), decoderWidth, decoderDepth, Math.Max(1, decoderWidth / 32));
     }
 }
@@ -53,6 +58,12 @@ public sealed record BenchPlan
 
     /// <summary>torch.set_num_threads before measuring; 0 leaves libtorch's default.</summary>
     public int Threads { get; init; }
+
+    /// <summary>
+    /// The precisions matmul peaks, training steps and the prior pass are measured in, side by side in this process;
+    /// the resident-memory run and whole runs use the first.
+    /// </summary>
+    public IReadOnlyList<ComputePrecision> Precisions { get; init; } = [ComputePrecision.Fp32, ComputePrecision.Bf16];
 
     /// <summary>A fixed glibc mmap threshold in bytes set before measuring (see <see cref="NativeAllocator"/>); null keeps glibc's dynamic one.</summary>
     public int? MmapThreshold { get; init; }
@@ -110,44 +121,55 @@ public static class BenchSuite
         var environment = BenchEnvironment.Capture(threshold);
         bool Has(BenchSection s) => plan.Sections.Contains(s);
 
-        MatmulResult? matmul = null;
+        if (plan.Precisions.Count == 0)
+        {
+            throw new ArgumentException("need at least one precision", nameof(plan));
+        }
+        var matmul = new List<MatmulResult>();
         if (Has(BenchSection.Matmul))
         {
-            progress.WriteLine($"[bench] matmul: sizes {string.Join(", ", plan.MatmulSizes)}, {plan.MatmulRepeats} repeats");
-            matmul = MatmulBenchmark.Run(plan.MatmulSizes, plan.MatmulRepeats, plan.Seed);
+            foreach (var p in plan.Precisions)
+            {
+                progress.WriteLine($"[bench] matmul {p.Name()}: sizes {string.Join(", ", plan.MatmulSizes)}, {plan.MatmulRepeats} repeats");
+                matmul.Add(MatmulBenchmark.Run(plan.MatmulSizes, plan.MatmulRepeats, plan.Seed, p));
+            }
         }
-        double? peak = matmul?.PeakFlopsPerSecond;
+        // MFU is measured against the peak of the precision the step computes in.
+        double? Peak(ComputePrecision p) => matmul.FirstOrDefault(m => m.Precision == p.Name())?.PeakFlopsPerSecond;
 
         // Memory first: glibc keeps the heap earlier sections grew, which would hide this run's growth.
         TrainSection? memory = null;
         if (Has(BenchSection.Memory))
         {
-            memory = RunCase(plan.Memory, plan.Seed, peak, progress);
+            memory = RunCase(plan.Memory, plan.Seed, plan.Precisions[0], Peak(plan.Precisions[0]), progress);
         }
 
         var train = new List<TrainSection>();
         var ratios = new List<AmtRatio>();
-        if (Has(BenchSection.Train))
+        var cases = (Has(BenchSection.Train) ? [plan.Train] : Array.Empty<TrainCase>()).Concat(Has(BenchSection.Ratios) ? plan.RatioCases : []);
+        foreach (var c in cases)
         {
-            var section = RunCase(plan.Train, plan.Seed, peak, progress);
-            train.Add(section);
-            ratios.AddRange(AmtRatio.From(section.Model, section.Methods));
-        }
-        if (Has(BenchSection.Ratios))
-        {
-            foreach (var c in plan.RatioCases)
+            // Precisions alternate per model, so a change of machine load hits both alike.
+            foreach (var p in plan.Precisions)
             {
-                var section = RunCase(c, plan.Seed, peak, progress);
+                var section = RunCase(c, plan.Seed, p, Peak(p), progress);
                 train.Add(section);
-                ratios.AddRange(AmtRatio.From(section.Model, section.Methods));
+                ratios.AddRange(AmtRatio.From(p == ComputePrecision.Fp32 ? section.Model : $"{section.Model}, {p.Name()}", section.Methods));
             }
         }
 
-        PriorPassResult? prior = null;
+        var prior = new List<PriorPassResult>();
         if (Has(BenchSection.Prior))
         {
-            progress.WriteLine($"[bench] prior pass: {plan.Train.Label}, batch {plan.PriorBatchSize} × {plan.PriorBatches}");
-            prior = PriorPassBenchmark.Run(plan.Train.Model.Encoder, plan.PriorBatchSize, plan.PriorBatches, plan.Seed, peak);
+            foreach (var p in plan.Precisions)
+            {
+                progress.WriteLine($"[bench] prior pass {p.Name()}: {plan.Train.Label}, batch {plan.PriorBatchSize} × {plan.PriorBatches}");
+                var result = PriorPassBenchmark.Run(plan.Train.Model.Encoder, plan.PriorBatchSize, plan.PriorBatches, plan.Seed, Peak(p), p);
+                var step = train.FirstOrDefault(s => s.Model == plan.Train.Label && s.Precision == p.Name())?.Methods is { Count: > 0 } rows
+                    ? rows.FirstOrDefault(r => r.Method == BenchMethod.MaeAmt.Name()) ?? rows[0]
+                    : null;
+                prior.Add(result with { TrainImagesPerSecond = step?.ImagesPerSecond });
+            }
         }
 
         LoaderResult? loader = null;
@@ -166,30 +188,31 @@ public static class BenchSuite
             var data = plan.RunData ?? new DatasetSpec(DatasetFormat.Synthetic, Limit: 2048, Size: plan.Run.Model.Encoder.ImageSize, Seed: plan.Seed);
             var source = data.OpenTrain();
             progress.WriteLine($"[bench] whole runs: MAE then MAE + AMT, {plan.Run.Epochs} epochs on {source.Name} ({source.Count} images)");
-            run = PretrainRunBenchmark.Run(source, plan.Run with { Seed = plan.Seed, Workers = plan.Workers });
+            run = PretrainRunBenchmark.Run(source, plan.Run with { Seed = plan.Seed, Workers = plan.Workers, Precision = plan.Precisions[0] });
         }
 
-        return new BenchReport(commandLine, environment, matmul, train, ratios, prior, loader, memory, run,
+        return new BenchReport(commandLine, environment, matmul, train, ratios, PrecisionRatio.From(train), prior, loader, memory, run,
             BenchEnvironment.ReadLoadAverage(), clock.Elapsed.TotalSeconds);
     }
 
-    private static TrainSection RunCase(TrainCase c, long seed, double? peak, TextWriter progress)
+    private static TrainSection RunCase(TrainCase c, long seed, ComputePrecision precision, double? peak, TextWriter progress)
     {
         var rows = new List<TrainStepResult>();
         var profiles = new List<StepProfile>();
         foreach (var method in c.Methods)
         {
-            progress.WriteLine($"[bench] {method.Name()}: {c.Label}, batch {c.BatchSize}, {c.WarmupSteps} warm-up + {c.Steps} timed steps");
-            var row = TrainStepBenchmark.Run(method, c.Options(seed), peak);
+            progress.WriteLine($"[bench] {method.Name()} {precision.Name()}: {c.Label}, batch {c.BatchSize}, {c.WarmupSteps} warm-up + {c.Steps} timed steps");
+            var row = TrainStepBenchmark.Run(method, c.Options(seed) with { Precision = precision }, peak);
             rows.Add(row);
             progress.WriteLine(FormattableString.Invariant(
                 $"[bench]   {row.MsPerStep:F0} ms/step, {row.ImagesPerSecond:F2} images/s, {row.AchievedFlopsPerSecond / 1e9:F1} GFLOP/s{(row.Mfu is double m ? $", MFU {m * 100:F1}%" : "")}"));
-            if (c.Profile)
+            // The profile times float32 layers alone; it explains the float32 step only.
+            if (c.Profile && precision == ComputePrecision.Fp32)
             {
                 progress.WriteLine($"[bench] profiling {method.Name()} (blocks, GEMMs, attention; {c.ProfileRepeats} repeats)");
                 profiles.Add(StepProfiler.Profile(row, method, c.Model, c.ProfileRepeats, peak));
             }
         }
-        return new TrainSection(c.Label, c.Model, c.BatchSize, c.Steps, c.WarmupSteps, rows, profiles);
+        return new TrainSection(c.Label, c.Model, c.BatchSize, c.Steps, c.WarmupSteps, rows, profiles, precision.Name());
     }
 }

@@ -22,16 +22,20 @@ public static class BenchTables
             // Before this process computes anything, a load of one per core means others want every core.
             o.WriteLine($"WARNING: the machine was busy (load {env.LoadAverage[0].ToString("F1", Inv)} on {env.LogicalCores} cores): these figures are not representative; re-run on an idle machine");
         }
-        if (report.Matmul is { } mm)
+        foreach (var mm in report.Matmul)
         {
             o.WriteLine();
-            o.WriteLine($"matmul peak (float32 square GEMM, {mm.IntraOpThreads} intra-op threads, best of {mm.Sizes[0].Repeats} after a warm-up)");
+            o.WriteLine($"matmul peak ({mm.Precision} square GEMM, {mm.IntraOpThreads} intra-op threads, best of {mm.Sizes[0].Repeats} after a warm-up)");
             o.WriteLine("  size   best ms   best GFLOP/s   median GFLOP/s");
             foreach (var s in mm.Sizes)
             {
                 o.WriteLine(F($"  {s.Size,4}  {s.BestSeconds * 1000,8:F1}  {s.BestFlopsPerSecond / 1e9,13:F1}  {s.MedianFlopsPerSecond / 1e9,15:F1}"));
             }
-            o.WriteLine(F($"  peak {mm.PeakFlopsPerSecond / 1e9:F1} GFLOP/s (the MFU denominator)"));
+            o.WriteLine(F($"  peak {mm.PeakFlopsPerSecond / 1e9:F1} GFLOP/s (the MFU denominator of {mm.Precision} steps)"));
+        }
+        if (report.Matmul.FirstOrDefault(m => m.Precision == "fp32") is { } f32 && report.Matmul.FirstOrDefault(m => m.Precision == "bf16") is { } b16)
+        {
+            o.WriteLine(F($"  bf16 / fp32 matmul peak: {b16.PeakFlopsPerSecond / f32.PeakFlopsPerSecond:G3}×"));
         }
         foreach (var section in report.Train)
         {
@@ -47,11 +51,25 @@ public static class BenchTables
                 o.WriteLine(F($"  {r.Model,-50}  {r.BatchSize,5}  {r.Baseline + " / " + r.Amt,-20}  {r.BaselineMsPerStep,7:F0}  {r.AmtMsPerStep,8:F0}  {r.StepTimeRatio,7:F2}×  {r.FlopsRatio,4:F2}×"));
             }
         }
-        if (report.PriorPass is { } p)
+        if (report.PrecisionRatios.Count > 0)
         {
             o.WriteLine();
-            o.WriteLine(F($"prior-refresh pass (eval, no grad, last-block attention → prior → store; in-memory images): batch {p.BatchSize}, {p.Batches} batches: ") +
+            o.WriteLine("bf16 vs fp32 training step, same process: images/s");
+            o.WriteLine("  model                                               batch  method       fp32 img/s  bf16 img/s  bf16 / fp32");
+            foreach (var r in report.PrecisionRatios)
+            {
+                o.WriteLine(F($"  {r.Model,-50}  {r.BatchSize,5}  {r.Method,-10}  {r.Fp32ImagesPerSecond,10:F1}  {r.Bf16ImagesPerSecond,10:F1}  {r.Speedup,10:F2}×"));
+            }
+        }
+        foreach (var p in report.PriorPass)
+        {
+            o.WriteLine();
+            o.WriteLine(F($"prior-refresh pass, {p.Precision} (eval, inference mode, last-block attention → prior → store; in-memory images): batch {p.BatchSize}, {p.Batches} batches: ") +
                 F($"{p.ImagesPerSecond:F1} images/s, {p.FlopsPerImage / 1e9:F2} GFLOP/image, {p.AchievedFlopsPerSecond / 1e9:F1} GFLOP/s{Mfu(p.Mfu)}"));
+            if (p.CostPerImageVsTrainStep is double cost)
+            {
+                o.WriteLine(F($"  per image: refresh {1000 / p.ImagesPerSecond:F2} ms vs training step {1000 / p.TrainImagesPerSecond!.Value:F2} ms ({cost:F2}× a training step's cost)"));
+            }
         }
         if (report.Loader is { } l)
         {
@@ -86,7 +104,7 @@ public static class BenchTables
     private static void WriteTrain(TrainSection section, TextWriter o)
     {
         o.WriteLine();
-        o.WriteLine($"training step: {section.Model}, batch {section.BatchSize}, mean of {section.Steps} timed steps after {section.WarmupSteps} warm-up; in-memory synthetic images (no loader)");
+        o.WriteLine($"training step ({section.Precision}): {section.Model}, batch {section.BatchSize}, mean of {section.Steps} timed steps after {section.WarmupSteps} warm-up; in-memory synthetic images (no loader)");
         o.WriteLine("  method      patches m/t/v  tokens e/d   ms/step   images/s  GFLOP/step  GFLOP/s    MFU   plan ms  fwd ms  bwd ms  opt ms  peak MiB");
         foreach (var r in section.Methods)
         {

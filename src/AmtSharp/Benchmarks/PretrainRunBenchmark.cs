@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AmtSharp.Amt;
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Training.Pretraining;
 
@@ -17,7 +18,9 @@ namespace AmtSharp.Benchmarks;
 /// run; in 400 epochs that is under 1% of the work, in 10 it is most of it. One refresh keeps a short run's share
 /// of refresh work close to the paper's schedule. 0 = AMT's default fraction.
 /// </param>
-public sealed record RunBenchOptions(BenchModel Model, int Epochs, int BatchSize, int Workers, long Seed = 0, int? AmtStartEpoch = null, int? RefreshInterval = null);
+/// <param name="Precision">Both runs' compute precision.</param>
+public sealed record RunBenchOptions(BenchModel Model, int Epochs, int BatchSize, int Workers, long Seed = 0, int? AmtStartEpoch = null, int? RefreshInterval = null,
+    ComputePrecision Precision = ComputePrecision.Fp32);
 
 /// <summary>One pretraining run.</summary>
 /// <param name="Method">mae or mae-amt.</param>
@@ -67,6 +70,7 @@ public static class PretrainRunBenchmark
             WarmupEpochs = Math.Min(1, options.Epochs - 1),
             Workers = options.Workers,
             CheckpointEvery = 0,
+            Precision = options.Precision,
         };
         var maeConfig = Config(BenchMethod.Mae);
         var amtConfig = Config(BenchMethod.MaeAmt);

@@ -19,7 +19,9 @@ namespace AmtSharp.Benchmarks;
 /// <param name="WarmupSteps">Untimed steps first (allocator, thread pool and BLAS buffers settle).</param>
 /// <param name="MemoryAt">Steps (counted from the first, warm-up included) after which resident memory is sampled.</param>
 /// <param name="Seed">Seed of the weights, the synthetic images, the crops and the masks.</param>
-public sealed record TrainBenchOptions(BenchModel Model, int BatchSize, int Steps, int WarmupSteps, IReadOnlyList<int>? MemoryAt = null, long Seed = 0)
+/// <param name="Precision">The step's compute precision (<see cref="Autocast"/>).</param>
+public sealed record TrainBenchOptions(BenchModel Model, int BatchSize, int Steps, int WarmupSteps, IReadOnlyList<int>? MemoryAt = null, long Seed = 0,
+    ComputePrecision Precision = ComputePrecision.Fp32)
 {
     public TrainBenchOptions Validate()
     {
@@ -65,7 +67,7 @@ public sealed record StepPhases(double PlanMs, double ForwardMs, double Backward
 /// <param name="ModelFlopsPerImage">ComputeAccounting's forward + backward (backward = 2× forward, so 3× forward); no optimizer, no draw.</param>
 /// <param name="ModelFlopsPerStep">Per image × batch.</param>
 /// <param name="AchievedFlopsPerSecond">Model FLOPs per step / mean step time.</param>
-/// <param name="Mfu">Achieved / the in-process matmul peak (null when no peak was measured).</param>
+/// <param name="Mfu">Achieved / the in-process matmul peak of the step's precision (null when no peak was measured).</param>
 /// <param name="Phases">Where a step's time goes.</param>
 /// <param name="Memory">Resident memory at the requested steps.</param>
 /// <param name="MemoryDriftPercent">(last sample − first sample) / first sample × 100; null with fewer than two samples.</param>
@@ -73,6 +75,7 @@ public sealed record StepPhases(double PlanMs, double ForwardMs, double Backward
 /// <param name="PeakIsPerMethod">Whether the peak was reset for this method; otherwise it is the process's peak so far.</param>
 /// <param name="FirstLoss">Loss of the first step (a sanity check: finite).</param>
 /// <param name="LastLoss">Loss of the last step.</param>
+/// <param name="Precision">fp32 or bf16 (mixed precision).</param>
 public sealed record TrainStepResult(
     string Method,
     MaskCounts Patches,
@@ -92,7 +95,8 @@ public sealed record TrainStepResult(
     long PeakResidentBytes,
     bool PeakIsPerMethod,
     double FirstLoss,
-    double LastLoss);
+    double LastLoss,
+    string Precision = "fp32");
 
 /// <summary>
 /// Times full training steps (mask plan, forward, backward, AdamW) of one method on synthetic image tensors that
@@ -105,6 +109,7 @@ public static class TrainStepBenchmark
     public static TrainStepResult Run(BenchMethod method, TrainBenchOptions options, double? peakFlopsPerSecond = null)
     {
         options.Validate();
+        using var autocast = Autocast.Enter(options.Precision);
         bool peakReset = ProcessMemory.TryResetPeak();
         int b = options.BatchSize;
         var config = method.Config(options.Model, b, options.Seed).Validate(b);
@@ -201,7 +206,8 @@ public static class TrainStepBenchmark
             ProcessMemory.Sample(total).PeakResidentBytes,
             peakReset,
             firstLoss,
-            lastLoss);
+            lastLoss,
+            options.Precision.Name());
     }
 
     /// <summary>Normal noise shaped like a normalised image batch [B, C, S, S] (the loader's output after normalising).</summary>

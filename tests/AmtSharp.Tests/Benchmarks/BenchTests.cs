@@ -18,6 +18,7 @@ public sealed class BenchTests
     private static BenchPlan TinyPlan() => new()
     {
         Threads = 1,                                  // restored by the test: the thread count is process-global
+        Precisions = [ComputePrecision.Fp32],         // the bf16 side is BenchTrainWritesJsonFromTheCommandLine's
         MatmulSizes = [64],
         MatmulRepeats = 1,
         Train = new TrainCase("tiny", Tiny, 4, 2, 1, BenchMethods.All, [1, 3], Profile: true),
@@ -47,7 +48,7 @@ public sealed class BenchTests
         using var json = JsonDocument.Parse(report.ToJson());
         var root = json.RootElement;
 
-        AssertPositive(root.GetProperty("matmul"), "peak_flops_per_second");
+        AssertPositive(root.GetProperty("matmul")[0], "peak_flops_per_second");
         var train = root.GetProperty("train");
         Assert.Equal(2, train.GetArrayLength());                                // the main table and the ratio case
         var rows = train[0].GetProperty("methods");
@@ -83,7 +84,7 @@ public sealed class BenchTests
             AssertPositive(ratio, "step_time_ratio");
             Assert.True(ratio.GetProperty("flops_ratio").GetDouble() > 1, "throwing must cut the FLOPs");
         }
-        AssertPositive(root.GetProperty("prior_pass"), "images_per_second");
+        AssertPositive(root.GetProperty("prior_pass")[0], "images_per_second");
         AssertPositive(root.GetProperty("loader"), "images_per_second");
         AssertFinite(root.GetProperty("memory").GetProperty("methods")[0], "memory_drift_percent");
 
@@ -126,6 +127,12 @@ public sealed class BenchTests
         Assert.Equal(2, rows.GetArrayLength());
         AssertPositive(rows[1], "images_per_second");
         Assert.Equal(1, json.RootElement.GetProperty("environment").GetProperty("intra_op_threads").GetInt32());
+        // Default --precision both: fp32 and bf16 tables side by side, each recording its precision, and their ratio.
+        Assert.Equal(["fp32", "bf16"], json.RootElement.GetProperty("train").EnumerateArray().Select(t => t.GetProperty("precision").GetString()));
+        Assert.Equal("bf16", json.RootElement.GetProperty("train")[1].GetProperty("methods")[0].GetProperty("precision").GetString());
+        Assert.Equal(2, json.RootElement.GetProperty("precision_ratios").GetArrayLength());
+        AssertPositive(json.RootElement.GetProperty("precision_ratios")[0], "speedup");
+        AssertPositive(json.RootElement.GetProperty("prior_pass")[1], "cost_per_image_vs_train_step");
         Assert.StartsWith("amt bench train", json.RootElement.GetProperty("command").GetString());
         Assert.Contains("mae-amt", output.ToString());
     }

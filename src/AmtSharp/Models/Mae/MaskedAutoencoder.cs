@@ -84,7 +84,7 @@ public sealed class MaskedAutoencoder : Module<Tensor, MaskPlan, MimOutput>, IMa
     {
         using var scope = NewDisposeScope();
         long b = latent.shape[0];
-        var y = decoder_embed.forward(latent);
+        var y = Autocast.Float(Autocast.Linear(decoder_embed, latent));
         var patchPos = decoder_pos_embed[.., 1..].expand(b, -1, -1);
         var cls = y[.., ..1] + decoder_pos_embed[.., ..1];
         var visible = y[.., 1..] + Patches.Gather(patchPos, plan.Visible);
@@ -94,7 +94,7 @@ public sealed class MaskedAutoencoder : Module<Tensor, MaskPlan, MimOutput>, IMa
         {
             x = block.forward(x);
         }
-        var output = decoder_pred.forward(decoder_norm.forward(x[.., (1 + plan.NumVisible)..]));
+        var output = Autocast.Float(Autocast.Linear(decoder_pred, decoder_norm.forward(x[.., (1 + plan.NumVisible)..])));
         return output.MoveToOuterDisposeScope();
     }
 

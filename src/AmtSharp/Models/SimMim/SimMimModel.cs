@@ -81,7 +81,7 @@ public sealed class SimMimModel : Module<Tensor, MaskPlan, MimOutput>, IMaskedIm
     {
         var head = Head;
         using var weight = head.weight!.flatten(1);
-        return F.linear(tokens, weight, head.bias);
+        return Autocast.Float(Autocast.Linear(tokens, weight, head.bias));
     }
 
     /// <summary>The head as SimMIM applies it on a full token grid: conv 1×1 + pixel shuffle → [B, C, S, S].</summary>

@@ -1,7 +1,6 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
-using F = TorchSharp.torch.nn.functional;
 
 namespace AmtSharp.Models.Vit;
 
@@ -28,7 +27,7 @@ public sealed class Attention : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var (q, k, v) = Split(x);
-        var o = F.scaled_dot_product_attention(q, k, v);
+        var o = Autocast.ScaledDotProductAttention(q, k, v);
         return Merge(o, x).MoveToOuterDisposeScope();
     }
 
@@ -37,7 +36,7 @@ public sealed class Attention : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var probs = Probabilities(x, out var v);
-        var o = Merge(probs.matmul(v), x);
+        var o = Merge(Autocast.MatMul(probs, v), x);
         return (o.MoveToOuterDisposeScope(), probs.MoveToOuterDisposeScope());
     }
 
@@ -53,18 +52,19 @@ public sealed class Attention : Module<Tensor, Tensor>
         var (q, k, vv) = Split(x);
         v = vv;
         double scale = 1.0 / Math.Sqrt(q.shape[3]);
-        return q.matmul(k.transpose(-2, -1)).mul(scale).softmax(-1);
+        // The logits may be bfloat16 (autocast); the softmax, and so the AMT prior, is float32.
+        return Autocast.Float(Autocast.MatMul(q, k.transpose(-2, -1))).mul(scale).softmax(-1);
     }
 
     // [B, N, C] -> q, k, v each [B, heads, N, C/heads]
     private (Tensor Q, Tensor K, Tensor V) Split(Tensor x)
     {
         long b = x.shape[0], n = x.shape[1], c = x.shape[2];
-        var t = qkv.forward(x).reshape(b, n, 3, heads, c / heads).permute(2, 0, 3, 1, 4);
+        var t = Autocast.Linear(qkv, x).reshape(b, n, 3, heads, c / heads).permute(2, 0, 3, 1, 4);
         return (t[0], t[1], t[2]);
     }
 
     // [B, heads, N, C/heads] -> [B, N, C], heads concatenated in order, then the output projection.
     private Tensor Merge(Tensor o, Tensor x) =>
-        proj.forward(o.transpose(1, 2).reshape(x.shape[0], x.shape[1], x.shape[2]));
+        Autocast.Float(Autocast.Linear(proj, o.transpose(1, 2).reshape(x.shape[0], x.shape[1], x.shape[2])));
 }

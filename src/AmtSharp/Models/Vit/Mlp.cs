@@ -20,8 +20,8 @@ public sealed class Mlp : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var h = fc1.forward(x);
+        using var h = Autocast.Linear(fc1, x);
         using var g = F.gelu(h);
-        return fc2.forward(g);
+        return Autocast.Float(Autocast.Linear(fc2, g));
     }
 }

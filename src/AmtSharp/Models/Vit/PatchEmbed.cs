@@ -19,7 +19,7 @@ public sealed class PatchEmbed : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor images)
     {
-        using var g = proj.forward(images);           // [B, D, G, G]
-        return g.flatten(2).transpose(1, 2);          // [B, L, D]
+        using var g = Autocast.Conv2d(proj, images);  // [B, D, G, G]
+        return Autocast.Float(g.flatten(2).transpose(1, 2));   // [B, L, D]
     }
 }

@@ -163,7 +163,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     public Tensor Classify(Tensor images)
     {
         using var scope = NewDisposeScope();
-        return head!.forward(PooledFeatures(images)).MoveToOuterDisposeScope();
+        return Autocast.Float(Autocast.Linear(head!, PooledFeatures(images))).MoveToOuterDisposeScope();
     }
 
     /// <summary>Draws the head's weight from N(0, std) and zeroes its bias (MAE: std 2e-5 before fine-tuning).</summary>

@@ -1,4 +1,5 @@
 using AmtSharp.Amt;
+using AmtSharp.Core;
 using AmtSharp.Models.Mae;
 using AmtSharp.Models.SimMim;
 using AmtSharp.Models.Vit;
@@ -71,6 +72,9 @@ public sealed record PretrainConfig
 
     /// <summary>"cpu" or "cuda[:i]".</summary>
     public string Device { get; init; } = "cpu";
+
+    /// <summary>Matrix products in float32 or bfloat16 (mixed precision; weights, optimizer state and checkpoints stay float32).</summary>
+    public ComputePrecision Precision { get; init; }
 
     /// <summary>Unreadable images: fail (default) or skip.</summary>
     public bool SkipBadImages { get; init; }

@@ -16,7 +16,12 @@ public sealed record EpochReport(
     int DecoderTokens,
     Amt.PriorStatistics? Prior = null,
     Amt.MaskingDiagnostics? MaskingDiagnostics = null,
-    Amt.ForegroundOverlap? ForegroundOverlap = null);
+    Amt.ForegroundOverlap? ForegroundOverlap = null,
+    double? RefreshImagesPerSecond = null)
+{
+    /// <summary>A prior refresh's cost per image over a training step's (both wall time per image); null without a refresh.</summary>
+    public double? RefreshCostRatio => RefreshImagesPerSecond is > 0 && ImagesPerSecond > 0 ? ImagesPerSecond / RefreshImagesPerSecond : null;
+}
 
 /// <summary>Where a call to <see cref="Pretrainer.Train"/> starts: epoch 0, batch 0 for a fresh run, later after a resume.</summary>
 public sealed record StartReport(int Epoch, int Batch, long GlobalStep, int BatchesPerEpoch, bool Resumed);

@@ -48,6 +48,13 @@ public sealed class Pretrainer : IDisposable
     /// <summary>Settings a resumed run may change: the learning-rate schedule (base lr, minimum lr, warm-up).</summary>
     public static readonly IReadOnlySet<string> ResumableSettings = new HashSet<string> { "base_lr", "min_lr", "warmup_epochs" };
 
+    /// <summary>
+    /// Settings a resumed run may change with a note: the compute precision (weights and optimizer state are float32
+    /// either way, so a run started where bf16 pays can continue where it does not). Checkpoints older than the
+    /// setting were float32.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, JsonNode> NotedSettings = new Dictionary<string, JsonNode> { ["precision"] = JsonValue.Create("fp32") };
+
     private readonly PretrainConfig config;
     private readonly IImageSource source;
     private readonly RunFolder? run;
@@ -183,6 +190,8 @@ public sealed class Pretrainer : IDisposable
             run.WriteEnvironment();
         }
         Module.train();
+        // Every forward of this run (steps, prior refreshes, report pictures) computes in the run's precision.
+        using var autocast = Autocast.Enter(config.Precision);
         observer.OnStart(new StartReport(epoch, nextBatch, step, loader.BatchesPerEpoch, resumed));
         while (epoch < config.Epochs)
         {
@@ -314,7 +323,8 @@ public sealed class Pretrainer : IDisposable
             tokens.Decoder,
             priorStats,
             diagnostics,
-            overlap);
+            overlap,
+            refresh > 0 ? source.Count / refresh : null);
         epoch++;
         nextBatch = 0;
         epochLossSum = 0;
@@ -414,8 +424,16 @@ public sealed class Pretrainer : IDisposable
         {
             note?.Invoke($"resume: {key} changed from {saved[key]?.ToJsonString() ?? "missing"} to {value?.ToJsonString()} (the learning-rate schedule may change on resume)");
         }
+        foreach (var (key, missing) in NotedSettings)
+        {
+            var before = saved[key] ?? missing;
+            if (!JsonNode.DeepEquals(current[key], before))
+            {
+                note?.Invoke($"resume: {key} changed from {before.ToJsonString()} to {current[key]?.ToJsonString()} (weights and optimizer state are float32 either way)");
+            }
+        }
         var differences = current.Where(kv => kv.Key is not "workers" and not "device" and not "keep_checkpoints"
-                && !ResumableSettings.Contains(kv.Key)
+                && !ResumableSettings.Contains(kv.Key) && !NotedSettings.ContainsKey(kv.Key)
                 && !JsonNode.DeepEquals(kv.Value, saved[kv.Key]))
             .Select(kv => $"{kv.Key} (checkpoint {saved[kv.Key]?.ToJsonString() ?? "missing"}, now {kv.Value?.ToJsonString()})")
             .ToList();
