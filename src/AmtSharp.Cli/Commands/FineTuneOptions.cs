@@ -37,7 +37,7 @@ internal sealed class FineTuneOptions
 
     public readonly Option<int> Depth = CommonOptions.Positive("--depth", "With --from-scratch: encoder blocks.", null);
 
-    public readonly Option<int> Epochs = CommonOptions.Positive("--epochs", "Fine-tuning epochs.", null);
+    public readonly Option<int> Epochs = CommonOptions.Positive("--epochs", "Fine-tuning epochs; without --warmup-epochs the warm-up keeps the preset's share of the run.", null);
 
     public readonly Option<double> WarmupEpochs = CommonOptions.Ratio("--warmup-epochs", "Learning-rate warm-up in epochs (less than --epochs).", null, 0, 1e6);
 
@@ -151,7 +151,8 @@ internal sealed class FineTuneOptions
         {
             Encoder = e,
             Epochs = parse.Or(Epochs, c.Epochs),
-            WarmupEpochs = parse.Or(WarmupEpochs, c.WarmupEpochs),
+            // With epochs but no warm-up, the warm-up keeps the preset's share of the run (as pretrain does).
+            WarmupEpochs = parse.Or(WarmupEpochs, c.WarmupEpochs * parse.Or(Epochs, c.Epochs) / c.Epochs),
             BatchSize = parse.Or(BatchSize, c.BatchSize),
             Accumulation = parse.Or(Accum, c.Accumulation),
             BaseLr = parse.Or(Blr, c.BaseLr),
