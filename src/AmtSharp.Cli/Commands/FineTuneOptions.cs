@@ -35,7 +35,11 @@ internal sealed class FineTuneOptions
 
     public readonly Option<int> PatchSize = CommonOptions.Int("--patch-size", "With --from-scratch: patch side in pixels (1-512).", null, 1, 512);
 
+    public readonly Option<int> Width = CommonOptions.Int("--width", "With --from-scratch: encoder token width (4-8192, a multiple of --heads).", null, 4, 8192);
+
     public readonly Option<int> Depth = CommonOptions.Positive("--depth", "With --from-scratch: encoder blocks.", null);
+
+    public readonly Option<int> Heads = CommonOptions.Int("--heads", "With --from-scratch: encoder attention heads (1-256).", null, 1, 256);
 
     public readonly Option<int> Epochs = CommonOptions.Positive("--epochs", "Fine-tuning epochs; without --warmup-epochs the warm-up keeps the preset's share of the run.", null);
 
@@ -103,13 +107,13 @@ internal sealed class FineTuneOptions
     /// <summary>Every option, in the order help lists them.</summary>
     public IEnumerable<Option> All =>
     [
-        Preset, ListPresets, Config, PrintConfig, Checkpoint, FromScratch, Model, ImageSize, PatchSize, Depth, Epochs, WarmupEpochs,
+        Preset, ListPresets, Config, PrintConfig, Checkpoint, FromScratch, Model, ImageSize, PatchSize, Width, Depth, Heads, Epochs, WarmupEpochs,
         BatchSize, Accum, Blr, MinLr, LayerDecay, WeightDecay, DropPath, Smoothing, Mixup, Cutmix, MixProb, SwitchProb, Pooling, ClipGrad,
         CropScaleMin, RandAugmentOption, ReProb, EvalEvery, Data, Format, Limit, Output, RunFolder.Resume, RunFolder.ResumeFromOlder,
         RunFolder.Overwrite, KeepCheckpoints, SkipBadImages, Workers, Seed, Device, Quiet,
     ];
 
-    private IEnumerable<Option> ShapeOptions => [Model, ImageSize, PatchSize, Depth];
+    private IEnumerable<Option> ShapeOptions => [Model, ImageSize, PatchSize, Width, Depth, Heads];
 
     /// <summary>The preset the run starts from.</summary>
     public FineTunePreset BasePreset(ParseResult parse) =>
@@ -145,7 +149,9 @@ internal sealed class FineTuneOptions
         {
             ImageSize = parse.Or(ImageSize, e.ImageSize),
             PatchSize = parse.Or(PatchSize, e.PatchSize),
+            Width = parse.Or(Width, e.Width),
             Depth = parse.Or(Depth, e.Depth),
+            Heads = parse.Or(Heads, e.Heads),
         };
         return c with
         {
@@ -198,6 +204,10 @@ internal sealed class FineTuneOptions
             if (VitConfig.PresetNames.FirstOrDefault(n => VitConfig.Preset(n, e.ImageSize, e.PatchSize) with { Depth = e.Depth } == e) is { } model)
             {
                 yaml.Add(Model, model).Add(ImageSize, e.ImageSize).Add(PatchSize, e.PatchSize).Add(Depth, e.Depth);
+            }
+            else
+            {
+                yaml.Add(ImageSize, e.ImageSize).Add(PatchSize, e.PatchSize).Add(Width, e.Width).Add(Depth, e.Depth).Add(Heads, e.Heads);
             }
         }
         else

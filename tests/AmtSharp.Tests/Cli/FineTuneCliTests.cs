@@ -60,6 +60,17 @@ public sealed class FineTuneCliTests : IDisposable
     }
 
     [Fact]
+    public void TheStudyModelCanBeTrainedFromScratch()
+    {
+        // The study's ViT 128 wide × 6 blocks × 4 heads is no named model: width and heads make it, and survive --print-config.
+        var (c, yaml) = ResolveFineTune("--from-scratch", "--width", "128", "--depth", "6", "--heads", "4");
+        Assert.Equal(new VitConfig(32, 4, 3, 128, 6, 4), c.Encoder);
+        Assert.Contains("width: 128\n", yaml);
+        Assert.Contains("heads: 4\n", yaml);
+        Assert.Contains("--width", UserError("finetune", "-c", "/nonexistent", "--width", "128"));
+    }
+
+    [Fact]
     public void ListPresetsShowsTheThreeRecipes()
     {
         var (code, output, _) = Run("finetune", "--list-presets");
