@@ -42,27 +42,17 @@ internal static class PretrainCommand
             {
                 o.WriteLine($"note: AMT starts at epoch {amt.ResolveStart(config.Epochs) + 1}, after this {config.Epochs}-epoch run: every epoch uses random masking {amt.WarmupMaskRatio}");
             }
-            bool resume = parse.GetValue(options.Resume);
-            bool overwrite = parse.GetValue(options.Overwrite);
-            if (resume && overwrite)
-            {
-                throw new ConfigException("overwrite", "cannot be combined with --resume (one continues the run, the other deletes it)");
-            }
-            if (parse.GetValue(options.ResumeFromOlder) && !resume)
-            {
-                throw new ConfigException("resume-from-older", "only applies with --resume");
-            }
+            bool resume = options.RunFolder.Resuming(parse);
             CommonOptions.ApplyThreads(options.PlanThreads(parse), o);
             var spec = CommonOptions.Dataset(parse, options.Data, options.Format, options.Limit, config.Encoder.ImageSize, config.Seed);
             var source = spec.OpenTrain();
             config.Validate(source.Count);                     // a refused configuration never touches the run folder
-            using var folder = RunFolder.Open(parse.GetValue(options.Output)!, new RunFolderOpening(
-                resume ? RunFolderMode.Resume : overwrite ? RunFolderMode.Overwrite : RunFolderMode.New, "amt pretrain", Note: o.WriteLine));
+            using var folder = options.RunFolder.Open(parse, parse.GetValue(options.Output)!, "amt pretrain", o.WriteLine);
             using var trainer = new Pretrainer(config, source, folder, new ConsoleProgress(o, parse.GetValue(options.Quiet), config.Epochs));
             if (resume)
             {
                 // Before the reporter exists: a refused resume must not leave an event file or a rewritten steps.csv.
-                trainer.ResumeFrom(new ResumeOptions(parse.GetValue(options.ResumeFromOlder), o.WriteLine));
+                trainer.ResumeFrom(options.RunFolder.ResumeOptions(parse, o.WriteLine));
             }
             using var reporter = new RunReporter(trainer);
             var result = trainer.Train(resume: resume);

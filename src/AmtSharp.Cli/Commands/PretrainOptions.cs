@@ -92,11 +92,14 @@ internal sealed class PretrainOptions
 
     public readonly Option<string> Output = new("--output", "-o") { Description = "Run folder (config, metrics, checkpoints).", DefaultValueFactory = _ => Path.Combine("runs", "pretrain") };
 
-    public readonly Option<bool> Resume = new("--resume") { Description = "Continue from the newest checkpoint in --output (a changed --blr, --min-lr or --warmup-epochs is accepted and printed)." };
+    /// <summary>--resume, --resume-from-older, --overwrite.</summary>
+    public readonly RunFolderOptions RunFolder = new();
 
-    public readonly Option<bool> ResumeFromOlder = new("--resume-from-older") { Description = "With --resume: if the newest checkpoints are damaged, continue from the newest intact one (each damaged file is named)." };
+    public Option<bool> Resume => RunFolder.Resume;
 
-    public readonly Option<bool> Overwrite = new("--overwrite") { Description = "Delete the run already in --output (checkpoints, metrics, reports; each listed) and start again." };
+    public Option<bool> ResumeFromOlder => RunFolder.ResumeFromOlder;
+
+    public Option<bool> Overwrite => RunFolder.Overwrite;
 
     public readonly Option<int> CheckpointEvery = CommonOptions.Positive("--checkpoint-every", "Checkpoint every N epochs (0 = only at the end).", null, allowZero: true);
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using AmtSharp.Cli;
 using AmtSharp.Cli.Commands;
 using AmtSharp.Cli.Configuration;
+using AmtSharp.Training.FineTuning;
 using AmtSharp.Training.Pretraining;
 using Xunit;
 
@@ -39,6 +40,18 @@ internal static class CliHarness
         var options = new PretrainOptions();
         var root = new RootCommand { PretrainCommand.Create(options) };
         string[] full = ["pretrain", .. args];
+        var parse = root.Parse(ConfigFileArguments.Merge(root, full)?.Args ?? full);
+        Assert.True(parse.Errors.Count == 0, string.Join("; ", parse.Errors.Select(e => e.Message)));
+        var config = options.Resolve(parse);
+        return (config, options.ToYaml(parse, config));
+    }
+
+    /// <summary>As <see cref="ResolvePretrain"/>, for `amt finetune ARGS` (without a checkpoint to load).</summary>
+    public static (FineTuneConfig Config, string Yaml) ResolveFineTune(params string[] args)
+    {
+        var options = new FineTuneOptions();
+        var root = new RootCommand { FineTuneCommand.Create(options) };
+        string[] full = ["finetune", .. args];
         var parse = root.Parse(ConfigFileArguments.Merge(root, full)?.Args ?? full);
         Assert.True(parse.Errors.Count == 0, string.Join("; ", parse.Errors.Select(e => e.Message)));
         var config = options.Resolve(parse);

@@ -43,11 +43,12 @@ public sealed class CliTests
         var (code, output, error) = Run("finetune", "--from-scratch", "--model", "vit_small", "--depth", "3", "--layer-decay", "0.65",
             "--pooling", "Cls", "--print-config");
         Assert.True(code == 0, error);
-        Assert.Contains("\"layer_decay\": 0.65", output);
-        Assert.Contains("\"pooling\": \"cls\"", output);
-        Assert.Contains("\"width\": 384", output);
-        Assert.Contains("\"depth\": 3", output);
-        Assert.Contains("\"pretrained\": null", output);
+        Assert.Contains("layer-decay: 0.65\n", output);
+        Assert.Contains("pooling: cls\n", output);
+        Assert.Contains("ViT 384 wide, 3 blocks", output);
+        Assert.Contains("model: vit_small\n", output);
+        Assert.Contains("depth: 3\n", output);
+        Assert.Contains("from-scratch: true\n", output);
     }
 
     [Theory]

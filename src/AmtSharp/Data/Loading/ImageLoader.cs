@@ -10,11 +10,14 @@ namespace AmtSharp.Data.Loading;
 /// <summary>
 /// Turns an <see cref="IImageSource"/> into batches of normalised image tensors, decoded and augmented on worker threads
 /// ahead of the consumer. Every random choice is a pure function of the seed: the epoch order of
-/// (Seed, DataOrder, epoch) and each sample's crop/flip of (Seed, Augment, epoch, dataset index). So a batch is the same
+/// (Seed, DataOrder, epoch), each sample's crop/flip of (Seed, Augment, epoch, dataset index) and its RandAugment
+/// operations of (Seed, Augment, epoch, dataset index, 1). So a batch is the same
 /// for any worker count, and an epoch can be resumed exactly at any batch.
 /// </summary>
 public sealed class ImageLoader
 {
+    private const long RandAugmentStream = 1;
+
     private readonly IImageSource _source;
     private readonly SampleReader _reader;
 
@@ -222,9 +225,21 @@ public sealed class ImageLoader
                 try
                 {
                     // Keyed by the slot's own index, so a substitution does not change other samples' streams.
+                    var transform = Options.Transform;
                     Random rng = Seeds.Random(Options.Seed, Seeds.Purpose.Augment, epoch, wanted);
-                    geometry[j] = Options.Transform.SampleGeometry(image.Width, image.Height, rng);
-                    CropRenderer.RenderNormalized(image, geometry[j], size, Options.Transform.Normalization, all.Slice(j * sampleFloats, sampleFloats));
+                    geometry[j] = transform.SampleGeometry(image.Width, image.Height, rng);
+                    var destination = all.Slice(j * sampleFloats, sampleFloats);
+                    if (transform.RandAugment is { } augment)
+                    {
+                        // Its own stream, so that turning RandAugment on leaves every crop and flip as it was.
+                        var augmented = augment.Apply(CropRenderer.Render(image, geometry[j], size),
+                            Seeds.Random(Options.Seed, Seeds.Purpose.Augment, epoch, wanted, RandAugmentStream), transform.AugmentFill);
+                        CropRenderer.RenderNormalized(augmented, transform.Normalization, destination);
+                    }
+                    else
+                    {
+                        CropRenderer.RenderNormalized(image, geometry[j], size, transform.Normalization, destination);
+                    }
                 }
                 catch (Exception e) when (e is not DataException and not OperationCanceledException)
                 {

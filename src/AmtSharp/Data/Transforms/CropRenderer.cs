@@ -18,15 +18,31 @@ public static class CropRenderer
             throw new ArgumentException($"destination holds {destination.Length} floats, need {3 * plane}", nameof(destination));
         }
         using SKBitmap bitmap = Draw(source, geometry, size);
-        ReadOnlySpan<byte> px = bitmap.GetPixelSpan();
+        Normalize(bitmap.GetPixelSpan(), 4, plane, norm, destination);
+    }
+
+    /// <summary>Writes an 8-bit image as normalised CHW floats (3·width·height) into <paramref name="destination"/>.</summary>
+    public static void RenderNormalized(RgbImage image, Normalization norm, Span<float> destination)
+    {
+        int plane = image.Width * image.Height;
+        if (destination.Length < 3 * plane)
+        {
+            throw new ArgumentException($"destination holds {destination.Length} floats, need {3 * plane}", nameof(destination));
+        }
+        Normalize(image.Pixels, 3, plane, norm, destination);
+    }
+
+    // Interleaved pixels (RGB or RGBA: stride 3 or 4) to planar normalised floats.
+    private static void Normalize(ReadOnlySpan<byte> px, int stride, int plane, Normalization norm, Span<float> destination)
+    {
         float sr = 1f / (255f * norm.StdR), sg = 1f / (255f * norm.StdG), sb = 1f / (255f * norm.StdB);
         float or = norm.MeanR / norm.StdR, og = norm.MeanG / norm.StdG, ob = norm.MeanB / norm.StdB;
         Span<float> r = destination[..plane], g = destination.Slice(plane, plane), b = destination.Slice(2 * plane, plane);
         for (int i = 0; i < plane; i++)
         {
-            r[i] = px[4 * i] * sr - or;
-            g[i] = px[4 * i + 1] * sg - og;
-            b[i] = px[4 * i + 2] * sb - ob;
+            r[i] = px[stride * i] * sr - or;
+            g[i] = px[stride * i + 1] * sg - og;
+            b[i] = px[stride * i + 2] * sb - ob;
         }
     }
 

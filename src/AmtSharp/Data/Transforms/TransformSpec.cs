@@ -13,8 +13,9 @@ public enum TransformKind
 }
 
 /// <summary>
-/// How a loader turns a source image into a Size x Size normalised sample. Only the geometry is random;
-/// <see cref="SampleGeometry"/> draws it, <see cref="CropRenderer"/> applies it.
+/// How a loader turns a source image into a Size x Size normalised sample. The geometry is random
+/// (<see cref="SampleGeometry"/> draws it, <see cref="CropRenderer"/> applies it); with <see cref="RandAugment"/> the
+/// rendered crop then goes through RandAugment before it is normalised, as timm orders its training transform.
 /// </summary>
 public sealed record TransformSpec(
     TransformKind Kind,
@@ -25,7 +26,8 @@ public sealed record TransformSpec(
     double RatioMax = 4.0 / 3,
     double FlipProbability = 0.5,
     double CropFraction = 0.875,
-    Normalization? Normalize = null)
+    Normalization? Normalize = null,
+    RandAugment? RandAugment = null)
 {
     /// <summary>MAE pre-training uses scale (0.2, 1); SimMIM (0.67, 1); linear probe / fine-tune (0.08, 1).</summary>
     public static TransformSpec Train(int size, double scaleMin = 0.2, double scaleMax = 1.0) =>
@@ -43,6 +45,12 @@ public sealed record TransformSpec(
     public static TransformSpec Evaluation(int size) => size >= 128 ? ResizeCentreCrop(size) : Resize(size);
 
     public Normalization Normalization => Normalize ?? Normalization.ImageNet;
+
+    /// <summary>
+    /// What RandAugment's geometric operations fill with: the normalisation mean in 8 bits, as timm's create_transform
+    /// passes it (124, 116, 104 for ImageNet statistics), so that the fill normalises to about 0.
+    /// </summary>
+    public Rgb24 AugmentFill => new(ToByte(Normalization.MeanR), ToByte(Normalization.MeanG), ToByte(Normalization.MeanB));
 
     /// <summary>
     /// The smallest source short side that still gives full detail in the output; huge images may be decoded down to it.
@@ -75,6 +83,8 @@ public sealed record TransformSpec(
             throw new ArgumentException($"CropFraction must be in (0, 1], got {CropFraction}");
         }
     }
+
+    private static byte ToByte(float mean) => (byte)Math.Clamp((int)Math.Round(255.0 * mean, MidpointRounding.ToEven), 0, 255);
 
     /// <summary>Draws this sample's crop and flip for a <paramref name="width"/> x <paramref name="height"/> source. Deterministic in <paramref name="rng"/>.</summary>
     public CropGeometry SampleGeometry(int width, int height, Random rng)

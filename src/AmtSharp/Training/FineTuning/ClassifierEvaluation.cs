@@ -16,11 +16,14 @@ namespace AmtSharp.Training.FineTuning;
 /// <param name="Count">Images scored.</param>
 public sealed record ClassifierScore(double Top1, double Top5, double Loss, long Count);
 
-/// <summary>Top-1 / top-5 of a ViT classifier on every image of a source, with the evaluation transform and no gradients.</summary>
+/// <summary>
+/// Top-1 / top-5 of a ViT classifier on every image of a source, with the evaluation transform and no gradients;
+/// <c>progress</c> hears the number of images scored after each batch.
+/// </summary>
 public static class ClassifierEvaluation
 {
     public static ClassifierScore Run(VisionTransformer model, IImageSource source, int batchSize = 128, int workers = 2,
-        Device? device = null, CancellationToken cancellation = default)
+        Device? device = null, CancellationToken cancellation = default, Action<long>? progress = null)
     {
         long top1 = 0, top5 = 0, count = 0;
         double lossSum = 0;
@@ -33,6 +36,7 @@ public static class ClassifierEvaluation
                 top5 += Accuracy.CorrectTopK(logits, labels, 5);
                 lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
                 count += batch.Count;
+                progress?.Invoke(count);
             }, device, cancellation);
         return count == 0 ? new ClassifierScore(0, 0, double.NaN, 0) : new ClassifierScore((double)top1 / count, (double)top5 / count, lossSum / count, count);
     }

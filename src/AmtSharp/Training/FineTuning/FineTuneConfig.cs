@@ -1,3 +1,4 @@
+using AmtSharp.Data.Transforms;
 using AmtSharp.Models.Vit;
 
 namespace AmtSharp.Training.FineTuning;
@@ -7,7 +8,8 @@ namespace AmtSharp.Training.FineTuning;
 /// AdamW β (0.9, 0.999), weight decay 0.05, blr 1e-3 (lr = blr × batch / 256), cosine to 1e-6, layer-wise lr decay
 /// 0.75, drop path 0.1, mixup 0.8 / cutmix 1.0 (switch 0.5, per batch), label smoothing 0.1, global-average pooling
 /// with <c>fc_norm</c>, head init N(0, 2e-5). Only epochs, warm-up and batch are smaller (paper: 100 / 5 / 1024).
-/// RandAugment and random erasing are not implemented: the augmentation is RandomResizedCrop (scale 0.08–1) + flip.
+/// The augmentation is RandomResizedCrop (scale 0.08–1) + flip; RandAugment and random erasing (the recipe's
+/// <c>rand-m9-mstd0.5-inc1</c> and 0.25) are off here and on in the presets (<see cref="FineTunePresets"/>).
 /// </summary>
 public sealed record FineTuneConfig
 {
@@ -24,7 +26,13 @@ public sealed record FineTuneConfig
 
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>Base learning rate; absolute lr = base × batch / 256.</summary>
+    /// <summary>Gradient accumulation: an optimizer step every this many batches (effective batch = batch × accumulation).</summary>
+    public int Accumulation { get; init; } = 1;
+
+    /// <summary>Images per optimizer step.</summary>
+    public int EffectiveBatch => BatchSize * Accumulation;
+
+    /// <summary>Base learning rate; absolute lr = base × effective batch / 256.</summary>
     public double BaseLr { get; init; } = 1e-3;
 
     public double MinLr { get; init; } = 1e-6;
@@ -61,6 +69,12 @@ public sealed record FineTuneConfig
     /// <summary>RandomResizedCrop area-scale lower bound (0.08 for fine-tuning).</summary>
     public double CropScaleMin { get; init; } = 0.08;
 
+    /// <summary>RandAugment in timm's format (e.g. <c>rand-m9-mstd0.5-inc1</c>), applied to each training crop; "none" = off.</summary>
+    public string RandAugment { get; init; } = Data.Transforms.RandAugment.None;
+
+    /// <summary>Random-erasing probability per image (timm's pixel mode, after the mix); 0 = off.</summary>
+    public double ReProb { get; init; }
+
     /// <summary>Standard deviation of the new head's weights.</summary>
     public double HeadInitStd { get; init; } = 2e-5;
 
@@ -76,6 +90,9 @@ public sealed record FineTuneConfig
     /// <summary>"cpu" or "cuda[:i]".</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>Keep only the newest N checkpoints (one is written after every epoch); 0 = keep all.</summary>
+    public int KeepCheckpoints { get; init; }
+
     /// <summary>Unreadable training images: fail (default) or skip.</summary>
     public bool SkipBadImages { get; init; }
 
@@ -87,8 +104,9 @@ public sealed record FineTuneConfig
         Require(WarmupEpochs >= 0 && WarmupEpochs < Epochs, "warmup-epochs", $"must be in [0, epochs), got {WarmupEpochs}");
         Require(BatchSize >= 1, "batch-size", $"must be at least 1, got {BatchSize}");
         Require(trainImages >= BatchSize, "batch-size", $"{BatchSize} is larger than the training set ({trainImages} images)");
+        Require(Accumulation >= 1, "accum", $"must be at least 1, got {Accumulation}");
         Require(BaseLr > 0 && double.IsFinite(BaseLr), "blr", $"must be positive, got {BaseLr}");
-        Require(MinLr >= 0 && MinLr < BaseLr * BatchSize / 256.0, "min-lr", $"must be in [0, peak lr {BaseLr * BatchSize / 256.0:G3}), got {MinLr}");
+        Require(MinLr >= 0 && MinLr < BaseLr * EffectiveBatch / 256.0, "min-lr", $"must be in [0, peak lr {BaseLr * EffectiveBatch / 256.0:G3}), got {MinLr}");
         Require(LayerDecay > 0 && LayerDecay <= 1, "layer-decay", $"must be in (0, 1], got {LayerDecay}");
         Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "weight-decay", $"must be non-negative, got {WeightDecay}");
         Require(Beta2 > 0 && Beta2 < 1, "beta2", $"must be in (0, 1), got {Beta2}");
@@ -101,6 +119,9 @@ public sealed record FineTuneConfig
         Require(Enum.IsDefined(Pooling), "pooling", $"unknown pooling {Pooling}");
         Require(ClipGrad >= 0, "clip-grad", $"must be non-negative, got {ClipGrad}");
         Require(CropScaleMin > 0 && CropScaleMin <= 1, "crop-scale-min", $"must be in (0, 1], got {CropScaleMin}");
+        Data.Transforms.RandAugment.Validate(RandAugment);
+        Require(ReProb is >= 0 and <= 1, "reprob", $"must be in [0, 1], got {ReProb}");
+        Require(KeepCheckpoints >= 0, "keep-checkpoints", $"must be non-negative, got {KeepCheckpoints}");
         Require(HeadInitStd >= 0 && double.IsFinite(HeadInitStd), "head-init-std", $"must be non-negative, got {HeadInitStd}");
         Require(EvalEvery >= 0, "eval-every", $"must be non-negative, got {EvalEvery}");
         Require(EvalBatchSize >= 1, "eval-batch-size", $"must be at least 1, got {EvalBatchSize}");

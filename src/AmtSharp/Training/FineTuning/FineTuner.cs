@@ -17,38 +17,56 @@ namespace AmtSharp.Training.FineTuning;
 
 /// <summary>
 /// End-to-end fine-tuning of a ViT classifier (amt-method §11.6): the whole network trains with AdamW, layer-wise lr
-/// decay, per-iteration warm-up + cosine lr, drop path, mixup / cutmix and label smoothing (soft-target
-/// cross-entropy); top-1 / top-5 on the test split are measured every <see cref="FineTuneConfig.EvalEvery"/> epochs and
-/// after the last; the final model is saved as a checkpoint. Every random choice (data order, crops, mixing, drop path,
-/// head init) derives from the run seed, epoch and step.
+/// decay, per-iteration warm-up + cosine lr, drop path, RandAugment, mixup / cutmix, random erasing and label smoothing
+/// (soft-target cross-entropy); top-1 / top-5 on the test split are measured every <see cref="FineTuneConfig.EvalEvery"/>
+/// epochs and after the last. A checkpoint (weights, optimizer state, position) is written after every epoch, so that
+/// <see cref="ResumeFrom"/> continues a stopped run to the same weights as an uninterrupted one. Every random choice
+/// (data order, crops, RandAugment, mixing, erasing, drop path, head init) derives from the run seed, epoch and step.
 /// </summary>
 public sealed class FineTuner : IDisposable
 {
     public const string ModelSection = "model";
     public const string KindValue = "finetune";
 
+    /// <summary>The checkpoint entry holding the configuration.</summary>
+    public const string ConfigKey = "finetune_config";
+
+    private const string OptimizerSection = "optimizer";
     private const long DropPathStream = 1;
     private const long MixStream = 2;
+    private const long EraseStream = 3;
+    private const long EraseValuesStream = 4;
 
     private readonly FineTuneConfig config;
     private readonly IImageSource train;
     private readonly IImageSource test;
     private readonly RunFolder? run;
     private readonly bool ownsRun;
+    private readonly CheckpointFolder? checkpoints;
     private readonly IFineTuneObserver observer;
     private readonly Device device;
     private readonly ImageLoader loader;
     private readonly MixupCutmix mixer;
+    private readonly RandomErasing? eraser;
     private readonly AdamW optimizer;
     private readonly double[] lrScales;
     private readonly Parameter[] parameters;
+    private readonly string[] parameterNames;
     private readonly LrSchedule lr;
+    private readonly List<FineTuneEpoch> history = [];
+
+    private int epoch;
+    private long step;
+    private double trainSeconds;
+    private double evalSeconds;
+    private string? lastCheckpoint;
+    private bool resumed;
 
     /// <param name="config">Settings; <see cref="FineTuneConfig.Encoder"/> is replaced by the pretrained encoder's shape.</param>
     /// <param name="train">Labelled training split.</param>
     /// <param name="test">Labelled test split with the same classes.</param>
     /// <param name="pretrained">The pretrained encoder (copied, not modified); null trains from random initialisation.</param>
-    /// <param name="outputDir">Run folder (config, metrics, final result, checkpoint); null writes nothing.</param>
+    /// <param name="outputDir">Run folder (config, metrics, final result, checkpoints), created or reused as it is and locked until disposed; null writes nothing.</param>
     /// <param name="observer">Progress callbacks.</param>
     public FineTuner(FineTuneConfig config, IImageSource train, IImageSource test, VisionTransformer? pretrained = null,
         string? outputDir = null, IFineTuneObserver? observer = null)
@@ -82,6 +100,10 @@ public sealed class FineTuner : IDisposable
             run = RunFolder.Open(outputDir, RunFolderOpening.Reuse with { Command = "finetune" });
             ownsRun = true;
         }
+        if (run is not null)
+        {
+            checkpoints = new CheckpointFolder(run.PathOf("checkpoints"));
+        }
 
         Model = pretrained is null
             ? ClassifierFactory.FromScratch(Classes, config)
@@ -92,11 +114,13 @@ public sealed class FineTuner : IDisposable
         optimizer = AdamWFactory.Create(groups, new AdamWConfig(1e-3, Beta2: config.Beta2, WeightDecay: config.WeightDecay));
         lrScales = ParamGroups.Scales(groups);
         parameters = groups.SelectMany(g => g.Parameters).ToArray();
-        lr = new LrSchedule(config.BaseLr, config.BatchSize, config.WarmupEpochs, config.Epochs, config.MinLr);
+        parameterNames = groups.SelectMany(g => g.ParameterNames).ToArray();
+        lr = new LrSchedule(config.BaseLr, config.EffectiveBatch, config.WarmupEpochs, config.Epochs, config.MinLr);
         mixer = MixupCutmix.From(config, Classes);
+        eraser = config.ReProb > 0 ? new RandomErasing(config.ReProb) : null;
         loader = new ImageLoader(train, new LoaderOptions(
-            TransformSpec.Train(config.Encoder.ImageSize, config.CropScaleMin), config.BatchSize, Shuffle: true, DropLast: true,
-            Seed: config.Seed, Workers: config.Workers,
+            TransformSpec.Train(config.Encoder.ImageSize, config.CropScaleMin) with { RandAugment = RandAugment.Parse(config.RandAugment) },
+            config.BatchSize, Shuffle: true, DropLast: true, Seed: config.Seed, Workers: config.Workers,
             OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail));
     }
 
@@ -115,17 +139,21 @@ public sealed class FineTuner : IDisposable
 
     public int BatchesPerEpoch => loader.BatchesPerEpoch;
 
-    public FineTuneResult Train(CancellationToken cancellation = default)
+    /// <summary>
+    /// Trains to the end, writing final.json (or, with <paramref name="stopAfterEpochs"/>, stops once that many epochs
+    /// are done and checkpointed: an interruption that <paramref name="resume"/> continues exactly).
+    /// </summary>
+    public FineTuneResult Train(bool resume = false, int? stopAfterEpochs = null, CancellationToken cancellation = default)
     {
+        if (resume && !resumed)
+        {
+            ResumeFrom(new ResumeOptions());
+        }
+        // Only now: a refused resume must leave the run's records as they were.
         run?.WriteConfig(config);
         run?.WriteEnvironment();
-        var history = new List<FineTuneEpoch>();
-        long step = 0;
-        double trainSeconds = 0, evalSeconds = 0;
-        ClassifierScore? last = null;
-        double bestTop1 = double.NegativeInfinity;
-        int bestEpoch = -1;
-        for (int epoch = 0; epoch < config.Epochs; epoch++)
+        observer.OnStart(new FineTuneStart(epoch, step, loader.BatchesPerEpoch, resumed));
+        while (epoch < config.Epochs)
         {
             Model.train();
             var clock = Stopwatch.StartNew();
@@ -135,10 +163,9 @@ public sealed class FineTuner : IDisposable
             {
                 using (batch)
                 {
-                    lossSum += TrainStep(batch, epoch, step);
+                    lossSum += TrainStep(batch);
                 }
                 batches++;
-                step++;
             }
             double epochTrain = clock.Elapsed.TotalSeconds;
             trainSeconds += epochTrain;
@@ -148,26 +175,63 @@ public sealed class FineTuner : IDisposable
             if (epoch == config.Epochs - 1 || (config.EvalEvery > 0 && (epoch + 1) % config.EvalEvery == 0))
             {
                 clock.Restart();
-                score = ClassifierEvaluation.Run(Model, test, config.EvalBatchSize, config.Workers, device, cancellation);
+                int evaluated = epoch;
+                score = ClassifierEvaluation.Run(Model, test, config.EvalBatchSize, config.Workers, device, cancellation,
+                    done => observer.OnEvaluationProgress(evaluated, done, test.Count));
                 epochEval = clock.Elapsed.TotalSeconds;
                 evalSeconds += epochEval;
-                last = score;
-                if (score.Top1 > bestTop1)
-                {
-                    (bestTop1, bestEpoch) = (score.Top1, epoch);
-                }
             }
             var report = new FineTuneEpoch(epoch, batches > 0 ? lossSum / batches : double.NaN, lr.LrAt(epoch + 1.0),
                 score?.Loss, score?.Top1, score?.Top5, (double)batches * config.BatchSize / Math.Max(epochTrain, 1e-9), epochTrain, epochEval);
             history.Add(report);
             run?.AppendMetrics(report);
             observer.OnEpoch(report);
+            epoch++;
+            SaveCheckpoint(score);
+            if (stopAfterEpochs is int stop && epoch >= stop && epoch < config.Epochs)
+            {
+                return Result(finished: false);
+            }
         }
-        string? checkpoint = SaveCheckpoint(last!);
-        var result = new FineTuneResult(config.Epochs, step, last!.Top1, last.Top5, last.Loss, bestTop1, bestEpoch, history, checkpoint,
-            trainSeconds, evalSeconds, train.Count, test.Count, Classes);
+        var result = Result(finished: true);
         run?.WriteFinal(result);
         return result;
+    }
+
+    /// <summary>
+    /// Loads the run's newest checkpoint to continue from (naming it, and any damaged newer one, through the options'
+    /// note); <see cref="Train"/> then carries on from the epoch after it. The configuration must match the
+    /// checkpoint's except for the learning-rate schedule (<see cref="ResumeCheck"/>).
+    /// </summary>
+    public void ResumeFrom(ResumeOptions options)
+    {
+        if (resumed)
+        {
+            throw new InvalidOperationException("the run has already been resumed");
+        }
+        if (checkpoints is null || run is null)
+        {
+            throw new ConfigException("resume", "needs an output folder holding checkpoints");
+        }
+        using var checkpoint = checkpoints.LoadForResume(options.FromOlder, options.Note);
+        if (!checkpoint.Metadata.TryGetPropertyValue("kind", out var kind) || kind?.GetValue<string>() != KindValue
+            || !checkpoint.Metadata.ContainsKey("step"))
+        {
+            throw new CheckpointException(checkpoint.FilePath, "is not a fine-tuning checkpoint that can be resumed");
+        }
+        ResumeCheck.Compare(checkpoint, ConfigKey, config, options.Note);
+        ResumeCheck.CompareDataset(checkpoint, train.Count);
+        checkpoint.ApplyModule(ModelSection, Model);
+        checkpoint.ApplyOptimizer(OptimizerSection, optimizer, parameterNames);
+        epoch = checkpoint.Get<int>("epoch");
+        step = checkpoint.Get<long>("step");
+        // Time spent before the interruption still belongs to the run.
+        trainSeconds = checkpoint.Get<double>("train_seconds");
+        evalSeconds = checkpoint.Get<double>("eval_seconds");
+        lastCheckpoint = checkpoint.FilePath;
+        resumed = true;
+        options.Note?.Invoke($"resume: from {checkpoint.FilePath}: {epoch} epoch(s) done, step {step}");
+        history.AddRange(run.TruncateMetrics<FineTuneEpoch>(epoch, e => e.Epoch));
     }
 
     public void Dispose()
@@ -180,8 +244,11 @@ public sealed class FineTuner : IDisposable
         }
     }
 
-    // One optimizer step: mix the batch, forward with drop path, soft-target loss, backward, (clip,) update.
-    private double TrainStep(ImageBatch batch, int epoch, long step)
+    private bool IsAccumulationBoundary(int batchesDone) =>
+        batchesDone % config.Accumulation == 0 || batchesDone == loader.BatchesPerEpoch;
+
+    // One micro-batch: mix, erase, forward with drop path, soft-target loss, backward; at accumulation boundaries (clip,) update.
+    private double TrainStep(ImageBatch batch)
     {
         using var scope = NewDisposeScope();
         var clock = Stopwatch.StartNew();
@@ -191,6 +258,12 @@ public sealed class FineTuner : IDisposable
         var images = batch.Images.to(device);
         var labels = tensor(batch.Labels, device: device);
         var mixed = mixer.Apply(images, labels, Seeds.Random(config.Seed, Seeds.Purpose.FineTune, MixStream, epoch, b));
+        if (eraser is not null)
+        {
+            // After the mix, on the normalised batch, as timm's training loop orders them.
+            using var values = new Generator((ulong)Seeds.Derive(config.Seed, Seeds.Purpose.FineTune, EraseValuesStream, epoch, b));
+            eraser.Apply(mixed.Images, Seeds.Random(config.Seed, Seeds.Purpose.FineTune, EraseStream, epoch, b), values);
+        }
         using var generator = new Generator((ulong)Seeds.Derive(config.Seed, Seeds.Purpose.FineTune, DropPathStream, epoch, b));
         Tensor loss;
         Model.DropPathGenerator = generator;
@@ -205,35 +278,62 @@ public sealed class FineTuner : IDisposable
         double value = loss.item<float>();
         if (!double.IsFinite(value))
         {
-            throw new NonFiniteLossException(epoch, b, step, value, null);
+            throw new NonFiniteLossException(epoch, b, step, value, lastCheckpoint);
         }
-        optimizer.zero_grad();
-        loss.backward();
-        if (config.ClipGrad > 0)
+        (config.Accumulation > 1 ? loss / config.Accumulation : loss).backward();
+        if (IsAccumulationBoundary(b + 1))
         {
-            Gradients.ClipNorm(parameters, config.ClipGrad);
+            if (config.ClipGrad > 0)
+            {
+                Gradients.ClipNorm(parameters, config.ClipGrad);
+            }
+            optimizer.step();
+            optimizer.zero_grad();
+            step++;
         }
-        optimizer.step();
-        observer.OnStep(new FineTuneStep(epoch, b, loader.BatchesPerEpoch, step + 1, value, currentLr, batch.Count / clock.Elapsed.TotalSeconds));
+        observer.OnStep(new FineTuneStep(epoch, b, loader.BatchesPerEpoch, step, value, currentLr, batch.Count / clock.Elapsed.TotalSeconds));
         return value;
     }
 
-    private string? SaveCheckpoint(ClassifierScore score)
+    private FineTuneResult Result(bool finished)
     {
-        if (run is null)
+        var evaluated = history.Where(e => e.TestTop1 is not null).ToList();
+        var last = evaluated.LastOrDefault();
+        var best = evaluated.OrderByDescending(e => e.TestTop1).ThenBy(e => e.Epoch).FirstOrDefault();
+        return new FineTuneResult(epoch, step, last?.TestTop1 ?? double.NaN, last?.TestTop5 ?? double.NaN, last?.TestLoss ?? double.NaN,
+            best?.TestTop1 ?? double.NaN, best?.Epoch ?? -1, history.ToList(), lastCheckpoint, trainSeconds, evalSeconds,
+            train.Count, test.Count, Classes, finished);
+    }
+
+    // After each epoch: the classifier (timm names), optimizer state and position. FineTunedModel reads the newest.
+    private void SaveCheckpoint(ClassifierScore? score)
+    {
+        if (checkpoints is null)
         {
-            return null;
+            return;
         }
         using var data = new CheckpointData()
             .With("kind", KindValue)
-            .With("finetune_config", JsonSerializer.SerializeToNode(config, RunFolder.JsonOptions))
+            .With(ConfigKey, JsonSerializer.SerializeToNode(config, RunFolder.JsonOptions))
             .With("class_names", train.ClassNames.ToArray())
-            .With("epoch", config.Epochs)
-            .With("top1", score.Top1)
-            .With("top5", score.Top5)
-            .With("library_version", LibraryInfo.Version)
-            .AddModule(ModelSection, Model);
-        return new CheckpointFolder(run.PathOf("checkpoints")).Save(config.Epochs, data);
+            .With("epoch", epoch)
+            .With("step", step)
+            .With("train_seconds", trainSeconds)
+            .With("eval_seconds", evalSeconds)
+            .With("dataset_count", train.Count)
+            .With("library_version", LibraryInfo.Version);
+        if (score is not null)
+        {
+            data.With("top1", score.Top1).With("top5", score.Top5);
+        }
+        data.AddModule(ModelSection, Model).AddOptimizer(OptimizerSection, optimizer, parameterNames);
+        // A diverged run must never leave a poisoned file as its newest checkpoint: the one before stays the last good one.
+        var (bad, where) = Finiteness.Check(data.Tensors, data.Arrays);
+        if (bad > 0)
+        {
+            throw new NonFiniteWeightsException(epoch, step, bad, where, lastCheckpoint);
+        }
+        lastCheckpoint = checkpoints.Save(epoch, data, config.KeepCheckpoints);
     }
 
     /// <summary>Fine-tuning needs labels, and the test split must name the same classes in the same order.</summary>

@@ -46,14 +46,7 @@ public sealed class Pretrainer : IDisposable
     private const string PriorArray = "prior";
 
     /// <summary>Settings a resumed run may change: the learning-rate schedule (base lr, minimum lr, warm-up).</summary>
-    public static readonly IReadOnlySet<string> ResumableSettings = new HashSet<string> { "base_lr", "min_lr", "warmup_epochs" };
-
-    /// <summary>
-    /// Settings a resumed run may change with a note: the compute precision (weights and optimizer state are float32
-    /// either way, so a run started where bf16 pays can continue where it does not). Checkpoints older than the
-    /// setting were float32.
-    /// </summary>
-    private static readonly IReadOnlyDictionary<string, JsonNode> NotedSettings = new Dictionary<string, JsonNode> { ["precision"] = JsonValue.Create("fp32") };
+    public static IReadOnlySet<string> ResumableSettings => ResumeCheck.ResumableSettings;
 
     private readonly PretrainConfig config;
     private readonly IImageSource source;
@@ -381,7 +374,8 @@ public sealed class Pretrainer : IDisposable
             throw new ConfigException("resume", "needs an output folder holding checkpoints");
         }
         using var checkpoint = checkpoints.LoadForResume(options.FromOlder, options.Note);
-        CheckConfigMatches(checkpoint, options.Note);
+        ResumeCheck.Compare(checkpoint, "config", config, options.Note);
+        ResumeCheck.CompareDataset(checkpoint, source.Count);
         checkpoint.ApplyModule(ModelSection, Module);
         checkpoint.ApplyOptimizer(OptimizerSection, optimizer, parameterNames);
         var prior = checkpoint.Array(PriorArray);
@@ -402,49 +396,7 @@ public sealed class Pretrainer : IDisposable
         {
             // Epochs logged after the checkpoint (a kill between the metrics line and the checkpoint) are trained
             // again, so their lines go: every epoch is in metrics.jsonl (and so final.json) exactly once.
-            var kept = run.ReadMetrics()
-                .Select(m => m.Deserialize<EpochReport>(RunFolder.JsonOptions)!)
-                .Where(r => r.Epoch < epoch)
-                .GroupBy(r => r.Epoch)
-                .Select(g => g.Last())
-                .OrderBy(r => r.Epoch)
-                .ToList();
-            run.RewriteMetrics(kept);
-            history.AddRange(kept);
-        }
-    }
-
-    // A checkpoint from another configuration would silently continue a different experiment.
-    // The learning-rate schedule is resumable: lowering it is how a diverged run is rescued from its last finite checkpoint.
-    private void CheckConfigMatches(LoadedCheckpoint checkpoint, Action<string>? note)
-    {
-        var saved = checkpoint.Get<JsonObject>("config");
-        var current = JsonSerializer.SerializeToNode(config, RunFolder.JsonOptions)!.AsObject();
-        foreach (var (key, value) in current.Where(kv => ResumableSettings.Contains(kv.Key) && !JsonNode.DeepEquals(kv.Value, saved[kv.Key])))
-        {
-            note?.Invoke($"resume: {key} changed from {saved[key]?.ToJsonString() ?? "missing"} to {value?.ToJsonString()} (the learning-rate schedule may change on resume)");
-        }
-        foreach (var (key, missing) in NotedSettings)
-        {
-            var before = saved[key] ?? missing;
-            if (!JsonNode.DeepEquals(current[key], before))
-            {
-                note?.Invoke($"resume: {key} changed from {before.ToJsonString()} to {current[key]?.ToJsonString()} (weights and optimizer state are float32 either way)");
-            }
-        }
-        var differences = current.Where(kv => kv.Key is not "workers" and not "device" and not "keep_checkpoints"
-                && !ResumableSettings.Contains(kv.Key) && !NotedSettings.ContainsKey(kv.Key)
-                && !JsonNode.DeepEquals(kv.Value, saved[kv.Key]))
-            .Select(kv => $"{kv.Key} (checkpoint {saved[kv.Key]?.ToJsonString() ?? "missing"}, now {kv.Value?.ToJsonString()})")
-            .ToList();
-        if (differences.Count > 0)
-        {
-            throw new CheckpointException(checkpoint.FilePath, "was written with a different configuration: " + string.Join("; ", differences));
-        }
-        if (checkpoint.Get<int>("dataset_count") != source.Count)
-        {
-            throw new CheckpointException(checkpoint.FilePath,
-                $"was written for a dataset of {checkpoint.Get<int>("dataset_count")} images, this one has {source.Count}");
+            history.AddRange(run.TruncateMetrics<EpochReport>(epoch, r => r.Epoch));
         }
     }
 }

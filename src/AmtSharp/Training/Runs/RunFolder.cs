@@ -265,6 +265,24 @@ public sealed class RunFolder : IDisposable
         });
     }
 
+    /// <summary>
+    /// On resume from a checkpoint after <paramref name="epochsDone"/> epochs: keeps one line per earlier epoch (the
+    /// last, if a kill between a metrics line and its checkpoint repeated it) and drops later ones, which are trained
+    /// again, so every epoch is in metrics.jsonl exactly once. Returns the kept records.
+    /// </summary>
+    public IReadOnlyList<T> TruncateMetrics<T>(int epochsDone, Func<T, int> epochOf)
+    {
+        var kept = ReadMetrics()
+            .Select(m => m.Deserialize<T>(JsonOptions)!)
+            .Where(r => epochOf(r) < epochsDone)
+            .GroupBy(epochOf)
+            .Select(g => g.Last())
+            .OrderBy(epochOf)
+            .ToList();
+        RewriteMetrics(kept.Cast<object>());
+        return kept;
+    }
+
     /// <summary>Writes the final result to final.json.</summary>
     public void WriteFinal(object result) => WriteJson(FinalFile, result);
 
