@@ -108,16 +108,19 @@ internal static class FineTuneCommand
             }
             // The synthetic set is drawn with the pretraining seed, so the classifier sees the images the encoder saw.
             var spec = CommonOptions.Dataset(parse, data, format, limit, config.Encoder.ImageSize, pretrained?.Config.Seed ?? config.Seed);
-            var train = spec.OpenTrain();
-            var test = spec.OpenTest();
+            var opened = CommandData.Open(parse, spec, withTest: true, parse.GetValue(quiet));
+            var (train, test) = (opened.Train, opened.Test);
             config.Validate(train.Count);                      // a refused configuration never touches the run folder
             FineTuner.CheckLabels(train, test);
             using var folder = RunFolder.Open(parse.GetValue(output)!, new RunFolderOpening(
                 parse.GetValue(overwrite) ? RunFolderMode.Overwrite : RunFolderMode.New, "amt finetune", CanResume: false, Note: o.WriteLine));
             using var tuner = new FineTuner(config, train, test, pretrained?.Model.Encoder, folder,
-                new FineTuneConsoleProgress(o, parse.GetValue(quiet), config.Epochs));
+                new FineTuneConsoleProgress(o, parse.GetValue(quiet), config.Epochs), opened.BadInputs)
+            {
+                Data = opened.Summary,
+            };
             var result = tuner.Train();
-            o.WriteLine($"fine-tuned {(pretrained is null ? "from scratch" : path)} on {train.Name} ({result.TrainImages} images, {result.Classes} classes) for {result.EpochsCompleted} epochs: " +
+            o.WriteLine($"fine-tuned {(pretrained is null ? "from scratch" : path)} on {opened.Summary.Title} ({result.TrainImages} images, {result.Classes} classes) for {result.EpochsCompleted} epochs: " +
                 $"test top-1 {result.Top1:P2}, top-5 {result.Top5:P2} on {result.TestImages} images (best top-1 {result.BestTop1:P2} after epoch {result.BestEpoch + 1}); " +
                 $"{result.TrainSeconds:F0}s training + {result.EvalSeconds:F0}s evaluation; checkpoint {result.Checkpoint}");
             return 0;
