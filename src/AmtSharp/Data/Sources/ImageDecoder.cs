@@ -108,7 +108,8 @@ public static class ImageDecoder
     private static RgbImage? BoxReduced(SKCodec codec, int factor, string name)
     {
         int width = codec.Info.Width, height = codec.Info.Height;
-        var rowInfo = new SKImageInfo(width, 1, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        // Skia wants the whole image's size here; rows then come one at a time.
+        var rowInfo = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         if (codec.ScanlineOrder is not (SKCodecScanlineOrder.TopDown or SKCodecScanlineOrder.BottomUp)
             || codec.StartScanlineDecode(rowInfo) != SKCodecResult.Success)
         {
