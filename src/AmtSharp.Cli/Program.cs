@@ -20,10 +20,11 @@ public static class Program
     {
         var root = BuildRoot();
         ConfigFileArguments? file = null;
+        ParseResult? parsed = null;
         try
         {
             file = ConfigFileArguments.Merge(root, args);
-            var parsed = root.Parse(file?.Args ?? args);
+            parsed = root.Parse(file?.Args ?? args);
             if (parsed.Errors.Count > 0)
             {
                 var first = parsed.Errors[0];
@@ -35,7 +36,7 @@ public static class Program
         catch (Exception e) when (UserErrors.IsUserError(e))
         {
             string message = (e is ConfigException c ? file?.Describe(c) : null) ?? e.Message;
-            error.WriteLine($"amt: {UserErrors.Describe(message)}");
+            error.WriteLine($"amt: {UserErrors.Describe(message)}{UserErrors.SkipAdvice(e, parsed)}");
             return UserError;
         }
         catch (IOException e)
@@ -66,6 +67,7 @@ public static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(CheckpointCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root;
     }

@@ -189,24 +189,31 @@ internal static class BenchCommand
         var batch = CommonOptions.Positive("--batch-size", "Images per batch.", 64);
         var batches = CommonOptions.Positive("--batches", "Batches per measurement.", 50);
         var (data, format, limit) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit());
+        var skipBad = new Option<bool>(UserErrors.SkipOption) { Description = "Skip unreadable images with a warning (once per image) instead of stopping." };
         var loader = new Command("loader", "Data-loader throughput (decode, RandomResizedCrop, flip, normalise into batch tensors).")
         {
-            sizes, workerCounts, batch, batches, data, format, limit,
+            sizes, workerCounts, batch, batches, data, format, limit, skipBad,
         };
         loader.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             var spec = CommonOptions.Dataset(parse, data, format, limit);
-            var source = spec.OpenTrain();
-            o.WriteLine($"loader on {source.Name} ({source.Count} images), batch {parse.GetValue(batch)}, {parse.GetValue(batches)} batches per figure");
+            var opened = CommandData.Open(parse, spec, withTest: false);
+            var source = opened.Train;
+            var policy = parse.GetValue(skipBad) ? BadInputPolicy.Skip : BadInputPolicy.Fail;
+            o.WriteLine($"loader on {opened.Summary.Title} ({source.Count} images), batch {parse.GetValue(batch)}, {parse.GetValue(batches)} batches per figure");
             o.WriteLine("size  workers  images/s");
             foreach (int size in parse.GetValue(sizes)!)
             {
                 foreach (int w in parse.GetValue(workerCounts)!)
                 {
-                    double rate = LoaderBenchmark.Run(source, size, w, parse.GetValue(batch), parse.GetValue(batches));
+                    double rate = LoaderBenchmark.Run(source, size, w, parse.GetValue(batch), parse.GetValue(batches), policy, opened.BadInputs);
                     o.WriteLine($"{size,4}  {w,7}  {rate,8:F0}");
                 }
+            }
+            if (opened.BadInputs.Count > 0)
+            {
+                o.WriteLine($"{opened.BadInputs.Count} files skipped (named above); figures count only the images loaded");
             }
             return 0;
         });

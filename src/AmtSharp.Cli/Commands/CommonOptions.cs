@@ -14,11 +14,11 @@ internal static partial class CommonOptions
 {
     public static Option<string?> Data() => new("--data")
     {
-        Description = "Dataset folder (ImageFolder with train/ and test/, or the format's official layout). Omit for the embedded synthetic dataset.",
+        Description = "Dataset folder (ImageFolder with train/ and test/, or the official CIFAR, STL-10 or Tiny ImageNet layout; detected). Omit for the embedded synthetic dataset.",
     };
 
     public static Option<DatasetFormat> Format() => Enum<DatasetFormat>("--data-format",
-        "Dataset layout: synthetic, folder, unlabelled, cifar10, cifar100, stl10, tinyimagenet. Default: folder when --data is given, else synthetic.");
+        "Dataset layout: synthetic, folder, unlabelled, cifar10, cifar100, stl10, tinyimagenet. Default: detected from the files of --data (see 'amt data inspect'), else synthetic.");
 
     public static Option<int> Limit() => Positive("--limit", "Use this many training images (evenly spaced, class-balanced for sorted folders); synthetic: the train size. 0 = all.", 0, allowZero: true);
 
@@ -146,12 +146,11 @@ internal static partial class CommonOptions
         return option;
     }
 
+    /// <summary>The dataset of --data in the --data-format given, else in the layout its files show (synthetic without --data).</summary>
     public static DatasetSpec Dataset(ParseResult parse, Option<string?> data, Option<DatasetFormat> format, Option<int> limit, int syntheticSize = 32, long seed = 0)
     {
-        string? root = parse.GetValue(data);
-        var f = parse.GetResult(format) is { Implicit: false } ? parse.GetValue(format)
-            : root is null ? DatasetFormat.Synthetic : DatasetFormat.Folder;
-        return new DatasetSpec(f, root, parse.GetValue(limit), syntheticSize, seed);
+        DatasetFormat? given = parse.GetResult(format) is { Implicit: false } ? parse.GetValue(format) : null;
+        return DatasetSpec.For(parse.GetValue(data), given, parse.GetValue(limit), syntheticSize, seed);
     }
 
     private static Option<double> Real(string name, string description, double? defaultValue, string range, Func<double, bool> inRange) =>

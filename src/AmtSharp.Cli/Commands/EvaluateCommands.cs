@@ -62,7 +62,8 @@ internal static class EvaluateCommands
                 new KnnConfig(parse.GetValue(k)),
                 parse.GetValue(pooling), Workers: compute.Threads.Workers, RunProbe: probe, RunKnn: !probe);
             using var log = EvaluationRecorder.ForCheckpoint(parse.GetValue(checkpoint)!, name);
-            var result = FrozenEvaluation.Run(pretrained.Encoder, spec.OpenTrain(), spec.OpenTest(), config, log?.ProbeEpochs("trained"), onDevice);
+            var opened = CommandData.Open(parse, spec, withTest: true);
+            var result = FrozenEvaluation.Run(pretrained.Encoder, opened.Train, opened.Test, config, log?.ProbeEpochs("trained"), onDevice);
             log?.Record("trained", result);
             if (result.Probe is { } p)
             {

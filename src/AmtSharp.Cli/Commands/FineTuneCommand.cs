@@ -51,20 +51,23 @@ internal static class FineTuneCommand
             bool resume = options.RunFolder.Resuming(parse);
             // The synthetic set is drawn with the pretraining seed, so the classifier sees the images the encoder saw.
             var spec = CommonOptions.Dataset(parse, options.Data, options.Format, options.Limit, config.Encoder.ImageSize, pretrained?.Config.Seed ?? config.Seed);
-            var train = spec.OpenTrain();
-            var test = spec.OpenTest();
+            var opened = CommandData.Open(parse, spec, withTest: true, parse.GetValue(options.Quiet));
+            var (train, test) = (opened.Train, opened.Test);
             config.Validate(train.Count);                      // a refused configuration never touches the run folder
             FineTuner.CheckLabels(train, test);
             using var autocast = CommonOptions.Compute(parse, options.Precision, options.Threads, options.Workers).Enter();
             using var folder = options.RunFolder.Open(parse, parse.GetValue(options.Output)!, "amt finetune", o.WriteLine);
             using var tuner = new FineTuner(config, train, test, pretrained?.Model.Encoder, folder,
-                new FineTuneConsoleProgress(o, parse.GetValue(options.Quiet), config.Epochs));
+                new FineTuneConsoleProgress(o, parse.GetValue(options.Quiet), config.Epochs), opened.BadInputs)
+            {
+                Data = opened.Summary,
+            };
             if (resume)
             {
                 tuner.ResumeFrom(options.RunFolder.ResumeOptions(parse, o.WriteLine));
             }
             var result = tuner.Train(resume: resume);
-            o.WriteLine($"fine-tuned {(pretrained is null ? "from scratch" : path)} on {train.Name} ({result.TrainImages} images, {result.Classes} classes) for {result.EpochsCompleted} epochs: " +
+            o.WriteLine($"fine-tuned {(pretrained is null ? "from scratch" : path)} on {opened.Summary.Title} ({result.TrainImages} images, {result.Classes} classes) for {result.EpochsCompleted} epochs: " +
                 $"test top-1 {result.Top1:P2}, top-5 {result.Top5:P2} on {result.TestImages} images (best top-1 {result.BestTop1:P2} after epoch {result.BestEpoch + 1}); " +
                 $"{result.TrainSeconds:F0}s training + {result.EvalSeconds:F0}s evaluation; checkpoint {result.Checkpoint}");
             return 0;

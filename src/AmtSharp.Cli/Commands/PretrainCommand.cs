@@ -45,10 +45,14 @@ internal static class PretrainCommand
             bool resume = options.RunFolder.Resuming(parse);
             CommonOptions.ApplyThreads(options.PlanThreads(parse), o);
             var spec = CommonOptions.Dataset(parse, options.Data, options.Format, options.Limit, config.Encoder.ImageSize, config.Seed);
-            var source = spec.OpenTrain();
+            var data = CommandData.Open(parse, spec, withTest: false, parse.GetValue(options.Quiet));
+            var source = data.Train;
             config.Validate(source.Count);                     // a refused configuration never touches the run folder
             using var folder = options.RunFolder.Open(parse, parse.GetValue(options.Output)!, "amt pretrain", o.WriteLine);
-            using var trainer = new Pretrainer(config, source, folder, new ConsoleProgress(o, parse.GetValue(options.Quiet), config.Epochs));
+            using var trainer = new Pretrainer(config, source, folder, new ConsoleProgress(o, parse.GetValue(options.Quiet), config.Epochs), data.BadInputs)
+            {
+                Data = data.Summary,
+            };
             if (resume)
             {
                 // Before the reporter exists: a refused resume must not leave an event file or a rewritten steps.csv.
@@ -57,8 +61,9 @@ internal static class PretrainCommand
             using var reporter = new RunReporter(trainer);
             var result = trainer.Train(resume: resume);
             trainer.Run!.WriteFinal(result);
-            var report = PretrainReport.Write(trainer, reporter, result, $"AmtSharp pretraining: {(config.Method == MimMethod.Mae ? "MAE" : "SimMIM")}{(config.Amt is null ? "" : " + AMT")} on {source.Name}");
-            o.WriteLine($"pretrained {source.Name} ({source.Count} images) for {result.EpochsCompleted} epochs, {result.Steps} steps: final loss {result.FinalLoss:F4}; " +
+            var report = PretrainReport.Write(trainer, reporter, result, $"AmtSharp pretraining: {(config.Method == MimMethod.Mae ? "MAE" : "SimMIM")}{(config.Amt is null ? "" : " + AMT")} on {data.Summary.Title}");
+            int skipped = trainer.Skipped.Count;
+            o.WriteLine($"pretrained {data.Summary.Title} ({source.Count - skipped} images{(skipped > 0 ? $", {skipped} skipped" : "")}) for {result.EpochsCompleted} epochs, {result.Steps} steps: final loss {result.FinalLoss:F4}; " +
                 $"{result.TrainSeconds:F0}s training + {result.RefreshSeconds:F0}s prior refreshes; checkpoint {result.Checkpoint}; report {report.MarkdownPath}");
             return 0;
         });

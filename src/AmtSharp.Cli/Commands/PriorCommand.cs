@@ -58,7 +58,7 @@ internal static class PriorCommand
                 { Seed = parse.GetValue(seed) })
                 : PretrainedModel.Load(c);
             var spec = CommonOptions.Dataset(parse, data, format, limit, pretrained.Config.Encoder.ImageSize, init ? parse.GetValue(seed) : pretrained.Config.Seed);
-            var source = spec.OpenTrain();
+            var source = CommandData.Open(parse, spec, withTest: false, parse.GetValue(quiet)).Train;
             string description = init ? $"initialisation ({parse.GetValue(model)}, seed {parse.GetValue(seed)})" : Path.GetFullPath(c);
             string folder = parse.GetValue(output) ?? (!init && Directory.Exists(c) ? Path.Combine(c, "prior") : Path.Combine("runs", "prior"));
             var compute = CommonOptions.Compute(parse, precision, threads, workers);

@@ -29,7 +29,7 @@ internal static class VisualizeCommand
             double? Given(Option<double> option) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
             var options = new VisualizeOptions(parse.GetValue(images), Given(maskRatio), Given(throwRatio), parse.GetValue(seed), parse.GetValue(stats));
             string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(c)));
-            var result = VisualizeTool.Write(pretrained, name, spec.OpenTrain(), parse.GetValue(output)!, options);
+            var result = VisualizeTool.Write(pretrained, name, CommandData.Open(parse, spec, withTest: false).Train, parse.GetValue(output)!, options);
             parse.InvocationConfiguration.Output.WriteLine(
                 $"wrote {result.MaskingPath} (AMT plan: {result.Counts}; loss on these images {result.Loss:F4}) and {result.AttentionPath}");
             return 0;

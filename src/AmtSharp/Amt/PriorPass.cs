@@ -20,11 +20,11 @@ public static class PriorPass
     /// </summary>
     public static double Run(VisionTransformer encoder, IImageSource source, PriorStore store, int batchSize, int workers,
         Device? device = null, BadInputPolicy onBadInput = BadInputPolicy.Fail, CancellationToken cancellation = default,
-        Action<int>? progress = null)
+        BadInputLog? badInputs = null, Action<int>? progress = null)
     {
         var options = LoaderOptions.Sequential(TransformSpec.Resize(encoder.Config.ImageSize), batchSize, workers)
             with
-        { OnBadInput = onBadInput };
+        { OnBadInput = onBadInput, BadInputs = badInputs };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         int done = 0;
         InferencePass.Run(encoder, source, options, (batch, images) =>

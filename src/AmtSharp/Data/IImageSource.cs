@@ -25,6 +25,9 @@ public interface IImageSource
 
     /// <summary>Where the image comes from: a file path or a record such as "test_batch.bin#42".</summary>
     string Describe(int index);
+
+    /// <summary>Files left out when the source was listed (not regular files), each with the reason; not counted in <see cref="Count"/>.</summary>
+    IReadOnlyList<SkippedFile> SkippedFiles => [];
 }
 
 /// <summary>A source that knows, per image, which pixels belong to the object (1) and which to the background (0).</summary>

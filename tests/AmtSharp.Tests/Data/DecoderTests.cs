@@ -62,14 +62,27 @@ public sealed class DecoderTests
     }
 
     [Fact]
-    public void AlphaIsCompositedOntoBlack()
+    public void AlphaIsDroppedKeepingTheColoursAsPilConvertRgbDoes()
     {
         // RGBA: opaque red, half-transparent white, fully transparent green.
         byte[] rows = [255, 0, 0, 255, 255, 255, 255, 128, 0, 255, 0, 0];
         RgbImage img = ImageDecoder.Decode(TestImages.Png(3, 1, colourType: 6, bitDepth: 8, rows), "a.png");
-        Assert.Equal(new byte[] { 255, 0, 0 }, img.Pixels[..3]);
-        Assert.InRange(img.Pixels[3], 127, 129);
-        Assert.Equal(new byte[] { 0, 0, 0 }, img.Pixels[6..]);
+        Assert.Equal(new byte[] { 255, 0, 0, 255, 255, 255, 0, 255, 0 }, img.Pixels);
+    }
+
+    [Fact]
+    public void JpegWithValidHeaderAndCorruptBodyIsRefusedByName()
+    {
+        byte[] jpeg = TestImages.Encode(TestImages.Gradient(64, 64), SKEncodedImageFormat.Jpeg);
+        int sos = 2;
+        while (!(jpeg[sos] == 0xFF && jpeg[sos + 1] == 0xDA))
+        {
+            sos += 2 + ((jpeg[sos + 2] << 8) | jpeg[sos + 3]);
+        }
+        int body = sos + 2 + ((jpeg[sos + 2] << 8) | jpeg[sos + 3]);
+        new Random(1).NextBytes(jpeg.AsSpan(body, jpeg.Length - 2 - body));
+        var e = Assert.Throws<DataException>(() => ImageDecoder.Decode(jpeg, "noise.jpg"));
+        Assert.Contains("noise.jpg", e.Message);
     }
 
     [Fact]

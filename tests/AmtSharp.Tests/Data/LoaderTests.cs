@@ -114,10 +114,11 @@ public sealed class LoaderTests
         using var dir = new TempDir();
         string bad = WriteFolderWithOneBadFile(dir);
         var warnings = new List<string>();
+        var log = new BadInputLog(m => { lock (warnings) { warnings.Add(m); } });
         var options = LoaderOptions.Sequential(TransformSpec.Resize(8), batchSize: 2) with
         {
             OnBadInput = BadInputPolicy.Skip,
-            Warn = m => { lock (warnings) { warnings.Add(m); } },
+            BadInputs = log,
         };
         var loader = new ImageLoader(ImageFolderSource.Open(dir.Path), options);
         var first = ReadAll(loader, 0);
@@ -127,10 +128,35 @@ public sealed class LoaderTests
         Assert.Equal([0, 1, 3, 3, 4], first.SelectMany(b => b.Indices));
         Assert.Equal([0L, 0, 1, 1, 1], first.SelectMany(b => b.Labels));
         Assert.Equal(first.SelectMany(b => b.Indices), second.SelectMany(b => b.Indices));
-        Assert.Equal(1, loader.SkippedCount);
-        Assert.Equal(bad, loader.Skipped[0].Source);
+        Assert.Equal(1, log.Count);
+        Assert.Equal(bad, log.Entries[0].Path);
         Assert.Single(warnings);
         Assert.Contains(bad, warnings[0]);
+    }
+
+    [Fact]
+    public void ABadFileIsWarnedAboutOncePerRunAcrossEpochsAndLoaders()
+    {
+        // A run's training loader and each prior pass are separate loaders; they share the run's log.
+        using var dir = new TempDir();
+        string bad = WriteFolderWithOneBadFile(dir);
+        var source = ImageFolderSource.Open(dir.Path);
+        var warnings = new List<string>();
+        var log = new BadInputLog(m => { lock (warnings) { warnings.Add(m); } });
+        var train = new ImageLoader(source, new LoaderOptions(TransformSpec.Train(8), BatchSize: 2, DropLast: false, Workers: 2,
+            OnBadInput: BadInputPolicy.Skip, BadInputs: log));
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            ReadAll(train, epoch);
+            var priorPass = new ImageLoader(source, LoaderOptions.Sequential(TransformSpec.Resize(8), batchSize: 2) with
+            {
+                OnBadInput = BadInputPolicy.Skip,
+                BadInputs = log,
+            });
+            ReadAll(priorPass, 0);
+        }
+        Assert.Equal([$"warning: skipping {bad}: {log.Entries[0].Reason}"], warnings);
+        Assert.Equal(1, log.Count);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class ImageLoader
         }
         _source = source;
         Options = options;
-        _reader = new SampleReader(source, options.OnBadInput, options.Warn);
+        _reader = new SampleReader(source, options.OnBadInput, options.BadInputs);
     }
 
     public LoaderOptions Options { get; }
@@ -41,10 +41,8 @@ public sealed class ImageLoader
         ? _source.Count / Options.BatchSize
         : (_source.Count + Options.BatchSize - 1) / Options.BatchSize;
 
-    /// <summary>Distinct bad inputs met so far (Skip policy).</summary>
-    public int SkippedCount => _reader.SkippedCount;
-
-    public IReadOnlyList<SkippedSample> Skipped => _reader.Skipped;
+    /// <summary>The record of skipped inputs this loader writes to (shared with the run's other loaders when given in the options).</summary>
+    public BadInputLog BadInputs => _reader.Log;
 
     /// <summary>The dataset indices of an epoch in visiting order.</summary>
     public int[] EpochOrder(int epoch)

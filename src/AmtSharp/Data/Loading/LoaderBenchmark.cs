@@ -7,10 +7,14 @@ namespace AmtSharp.Data.Loading;
 public static class LoaderBenchmark
 {
     /// <summary>Loads <paramref name="batches"/> shuffled batches (continuing into further epochs if needed) and returns images per second.</summary>
-    public static double Run(IImageSource source, int size, int workers, int batchSize, int batches)
+    /// <remarks>
+    /// Bad images stop it under <see cref="BadInputPolicy.Fail"/>; under Skip they go to <paramref name="badInputs"/> (once each, whichever measurement meets them).</remarks>
+    public static double Run(IImageSource source, int size, int workers, int batchSize, int batches,
+        BadInputPolicy onBadInput = BadInputPolicy.Fail, BadInputLog? badInputs = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batches, 1);
-        var loader = new ImageLoader(source, new LoaderOptions(TransformSpec.Train(size), batchSize, Workers: workers, DropLast: false));
+        var loader = new ImageLoader(source, new LoaderOptions(TransformSpec.Train(size), batchSize, Workers: workers, DropLast: false,
+            OnBadInput: onBadInput, BadInputs: badInputs));
         long images = 0;
         int done = 0;
         var clock = Stopwatch.StartNew();

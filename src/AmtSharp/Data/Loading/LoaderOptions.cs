@@ -8,11 +8,14 @@ public enum BadInputPolicy
     /// <summary>Stop: the consumer gets a <see cref="DataException"/> naming the file.</summary>
     Fail,
 
-    /// <summary>Warn once per file, count it, and substitute the next readable index (i+1, i+2, ... mod Count).</summary>
+    /// <summary>Warn once per file and run, count it, and substitute the next readable index (i+1, i+2, ... mod Count).</summary>
     Skip,
 }
 
-/// <summary>Loader settings. <see cref="Prefetch"/> 0 means max(2, Workers).</summary>
+/// <summary>
+/// Loader settings. <see cref="Prefetch"/> 0 means max(2, Workers). <see cref="BadInputs"/> is the run's record of
+/// skipped inputs, shared by all its loaders so that each is warned about once (null: a private, silent one).
+/// </summary>
 public sealed record LoaderOptions(
     TransformSpec Transform,
     int BatchSize = 64,
@@ -22,7 +25,7 @@ public sealed record LoaderOptions(
     int Workers = 2,
     int Prefetch = 0,
     BadInputPolicy OnBadInput = BadInputPolicy.Fail,
-    Action<string>? Warn = null)
+    BadInputLog? BadInputs = null)
 {
     /// <summary>Unshuffled, keeps the last partial batch: for evaluation and the AMT prior pass.</summary>
     public static LoaderOptions Sequential(TransformSpec transform, int batchSize = 64, int workers = 2) =>
@@ -39,5 +42,3 @@ public sealed record LoaderOptions(
     }
 }
 
-/// <summary>An input that was skipped under <see cref="BadInputPolicy.Skip"/>, for the run summary.</summary>
-public sealed record SkippedSample(int Index, string Source, string Reason);

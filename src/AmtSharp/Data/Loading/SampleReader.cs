@@ -1,10 +1,9 @@
-using System.Collections.Concurrent;
-
 namespace AmtSharp.Data.Loading;
 
 /// <summary>
 /// Loads one image under a <see cref="BadInputPolicy"/>. With Skip, a bad index is replaced by the next readable one
 /// (i+1, i+2, ... wrapping), which depends only on the data, so results stay independent of the worker count.
+/// Bad inputs go to the run's <see cref="BadInputLog"/>, which warns once per input however often it is met.
 /// </summary>
 internal sealed class SampleReader
 {
@@ -12,32 +11,37 @@ internal sealed class SampleReader
 
     private readonly IImageSource _source;
     private readonly BadInputPolicy _policy;
-    private readonly Action<string> _warn;
-    private readonly ConcurrentDictionary<int, SkippedSample> _skipped = new();
+    private readonly BadInputLog _log;
 
-    public SampleReader(IImageSource source, BadInputPolicy policy, Action<string>? warn)
+    public SampleReader(IImageSource source, BadInputPolicy policy, BadInputLog? log)
     {
         _source = source;
         _policy = policy;
-        _warn = warn ?? (message => Console.Error.WriteLine(message));
+        _log = log ?? new BadInputLog();
     }
 
-    public int SkippedCount => _skipped.Count;
-
-    public IReadOnlyList<SkippedSample> Skipped => [.. _skipped.Values.OrderBy(s => s.Index)];
+    public BadInputLog Log => _log;
 
     /// <summary>Returns the image and the dataset index it really came from.</summary>
     public (RgbImage Image, int Index) Read(int index, int minShortSide)
     {
         if (_policy == BadInputPolicy.Fail)
         {
-            return (_source.Load(index, minShortSide), index);
+            try
+            {
+                return (_source.Load(index, minShortSide), index);
+            }
+            catch (DataException e)
+            {
+                throw new DataException(e.Path, e.Problem, e) { Skippable = true };
+            }
         }
         DataException? last = null;
         for (int attempt = 0; attempt < Math.Min(MaxConsecutiveBad, _source.Count); attempt++)
         {
             int candidate = (int)(((long)index + attempt) % _source.Count);
-            if (_skipped.ContainsKey(candidate))
+            string where = _source.Describe(candidate);
+            if (_log.Contains(where))
             {
                 continue;
             }
@@ -48,10 +52,7 @@ internal sealed class SampleReader
             catch (DataException e)
             {
                 last = e;
-                if (_skipped.TryAdd(candidate, new SkippedSample(candidate, _source.Describe(candidate), e.Message)))
-                {
-                    _warn($"warning: skipping unreadable image ({e.Message})");
-                }
+                _log.Report(where, e.Problem);
             }
         }
         throw new DataException(_source.Describe(index),

@@ -6,7 +6,7 @@ public abstract class FileImageSource : IImageSource
     private readonly string[] _paths;
     private readonly int[]? _labels;
 
-    protected FileImageSource(string name, IReadOnlyList<string> classNames, string[] paths, int[]? labels)
+    protected FileImageSource(string name, IReadOnlyList<string> classNames, string[] paths, int[]? labels, IReadOnlyList<SkippedFile>? skipped = null)
     {
         if (labels != null && labels.Length != paths.Length)
         {
@@ -16,7 +16,10 @@ public abstract class FileImageSource : IImageSource
         ClassNames = classNames;
         _paths = paths;
         _labels = labels;
+        SkippedFiles = skipped ?? [];
     }
+
+    public IReadOnlyList<SkippedFile> SkippedFiles { get; }
 
     public int Count => _paths.Length;
     public string Name { get; }

@@ -7,25 +7,19 @@ namespace AmtSharp.Data.Sources;
 /// Decodes encoded image files (JPEG, PNG, BMP, WebP, GIF, ...) to <see cref="RgbImage"/> with SkiaSharp.
 /// Policy for unusual inputs:
 /// grayscale, palette, 16-bit and CMYK images are converted to 8-bit RGB by Skia;
-/// alpha is composited onto black (we decode premultiplied and drop alpha, so a transparent pixel becomes 0,0,0);
+/// alpha is dropped and the colour channels kept, as PIL's convert('RGB') does (decoded unpremultiplied);
 /// GIF and other animations give their first frame; EXIF orientation is ignored, as PIL/torchvision do;
-/// truncated files are errors, as in PIL by default.
+/// truncated files, decoder errors and JPEGs whose entropy-coded data is corrupt are errors naming the file;
+/// anything but a regular file (a FIFO, socket, device) is refused before it is opened.
 /// </summary>
 public static class ImageDecoder
 {
     /// <summary>Decodes a file. <paramref name="minShortSide"/> &gt; 0 allows a reduced-scale decode of huge images.</summary>
     public static RgbImage DecodeFile(string path, int minShortSide = 0)
     {
-        byte[] encoded;
-        try
-        {
-            encoded = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataException(path, $"cannot read image file ({e.Message})", e);
-        }
-        return Decode(encoded, path, minShortSide);
+        ImageFiles.RequireRegularFile(path);                 // opening a FIFO would block for ever
+        using SKData data = ReadFile(path);
+        return Decode(data, path, minShortSide);
     }
 
     /// <summary>Decodes bytes; <paramref name="name"/> only labels errors.</summary>
@@ -36,44 +30,64 @@ public static class ImageDecoder
             throw new DataException(name, "empty (zero-byte) image file");
         }
         using var data = SKData.CreateCopy(encoded);
+        return Decode(data, name, minShortSide);
+    }
+
+    private static SKData ReadFile(string path)
+    {
+        try
+        {
+            // Straight into native memory: one copy of the encoded bytes, none on the managed heap.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            if (stream.Length == 0)
+            {
+                throw new DataException(path, "empty (zero-byte) image file");
+            }
+            return SKData.Create(stream, stream.Length) ?? throw new DataException(path, "cannot read image file");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataException(path, $"cannot read image file ({e.Message})", e);
+        }
+    }
+
+    private static RgbImage Decode(SKData data, string name, int minShortSide)
+    {
         using var codec = SKCodec.Create(data) ?? throw new DataException(name, "not a decodable image (unknown format or corrupt header)");
         SKSizeI size = codec.Info.Size;
         if (size.Width < 1 || size.Height < 1)
         {
             throw new DataException(name, $"image has no pixels ({size.Width}x{size.Height})");
         }
-        SKSizeI target = ReducedSize(codec, minShortSide);
-        if (target != size)
+        // libjpeg only warns about corrupt entropy-coded data and fills what it cannot decode with grey.
+        if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg && JpegStructure.Problem(data.AsSpan()) is { } problem)
         {
-            // Not every codec can scale while decoding (PNG cannot); fall back to full size then.
-            RgbImage? reduced = TryDecode(codec, target, out _);
-            if (reduced != null)
+            throw new DataException(name, $"corrupt JPEG data ({problem})");
+        }
+        int shortSide = Math.Min(size.Width, size.Height);
+        if (minShortSide > 0 && shortSide >= 2 * minShortSide)
+        {
+            SKSizeI scaled = codec.GetScaledDimensions((float)minShortSide / shortSide);
+            if (scaled != size && Math.Min(scaled.Width, scaled.Height) >= minShortSide)
+            {
+                // JPEG (DCT scaling) and WebP decode straight to a smaller size.
+                return Full(codec, scaled, name);
+            }
+            // PNG, BMP and others cannot: box-average their rows as they stream in, so memory stays at a few rows.
+            if (BoxReduced(codec, shortSide / minShortSide, name) is { } reduced)
             {
                 return reduced;
             }
         }
-        return TryDecode(codec, size, out SKCodecResult result)
-            ?? throw new DataException(name, $"corrupt or truncated image ({result})");
+        return Full(codec, size, name);
     }
 
-    /// <summary>The smallest size the codec offers whose short side is still at least <paramref name="minShortSide"/>, if the image is far (2x) larger.</summary>
-    private static SKSizeI ReducedSize(SKCodec codec, int minShortSide)
+    private static RgbImage Full(SKCodec codec, SKSizeI size, string name)
     {
-        SKSizeI full = codec.Info.Size;
-        int shortSide = Math.Min(full.Width, full.Height);
-        if (minShortSide <= 0 || shortSide < 2 * minShortSide)
-        {
-            return full;
-        }
-        SKSizeI scaled = codec.GetScaledDimensions((float)minShortSide / shortSide);
-        return Math.Min(scaled.Width, scaled.Height) >= minShortSide ? scaled : full;
-    }
-
-    private static RgbImage? TryDecode(SKCodec codec, SKSizeI size, out SKCodecResult result)
-    {
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[info.BytesSize];
         var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+        SKCodecResult result;
         try
         {
             result = codec.GetPixels(info, handle.AddrOfPinnedObject());
@@ -82,10 +96,84 @@ public static class ImageDecoder
         {
             handle.Free();
         }
-        return result == SKCodecResult.Success ? FromRgba(size.Width, size.Height, rgba) : null;
+        // IncompleteInput is a partial decode (the rest filled in by Skia): not a valid image.
+        return result == SKCodecResult.Success ? FromRgba(size.Width, size.Height, rgba)
+            : throw new DataException(name, $"corrupt or truncated image ({result})");
     }
 
-    /// <summary>Drops the alpha byte of premultiplied RGBA, which composites the image onto black.</summary>
+    /// <summary>
+    /// Decodes row by row, averaging each <paramref name="factor"/>×<paramref name="factor"/> block (partial blocks at
+    /// the right and bottom edges average what they hold). Null when the codec cannot decode by rows.
+    /// </summary>
+    private static RgbImage? BoxReduced(SKCodec codec, int factor, string name)
+    {
+        int width = codec.Info.Width, height = codec.Info.Height;
+        // Skia wants the whole image's size here; rows then come one at a time.
+        var rowInfo = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        if (codec.ScanlineOrder is not (SKCodecScanlineOrder.TopDown or SKCodecScanlineOrder.BottomUp)
+            || codec.StartScanlineDecode(rowInfo) != SKCodecResult.Success)
+        {
+            return null;
+        }
+        bool bottomUp = codec.ScanlineOrder == SKCodecScanlineOrder.BottomUp;
+        int outWidth = (width + factor - 1) / factor, outHeight = (height + factor - 1) / factor;
+        var rgb = new byte[outWidth * outHeight * 3];
+        var row = new byte[width * 4];
+        var sums = new long[outWidth * 3];
+        var handle = GCHandle.Alloc(row, GCHandleType.Pinned);
+        try
+        {
+            int band = -1, rowsInBand = 0;
+            for (int i = 0; i < height; i++)
+            {
+                if (codec.GetScanlines(handle.AddrOfPinnedObject(), 1, row.Length) != 1)
+                {
+                    throw new DataException(name, "corrupt or truncated image (a row could not be decoded)");
+                }
+                int y = bottomUp ? height - 1 - i : i;
+                if (y / factor != band)
+                {
+                    Flush(band, rowsInBand);
+                    band = y / factor;
+                    rowsInBand = 0;
+                }
+                rowsInBand++;
+                for (int x = 0; x < width; x++)
+                {
+                    int s = (x / factor) * 3;
+                    sums[s] += row[4 * x];
+                    sums[s + 1] += row[4 * x + 1];
+                    sums[s + 2] += row[4 * x + 2];
+                }
+            }
+            Flush(band, rowsInBand);
+        }
+        finally
+        {
+            handle.Free();
+        }
+        return new RgbImage(outWidth, outHeight, rgb);
+
+        void Flush(int outRow, int rows)
+        {
+            if (outRow < 0)
+            {
+                return;
+            }
+            for (int ox = 0; ox < outWidth; ox++)
+            {
+                int cols = Math.Min(factor, width - ox * factor);
+                long count = (long)cols * rows;
+                for (int c = 0; c < 3; c++)
+                {
+                    rgb[(outRow * outWidth + ox) * 3 + c] = (byte)((sums[ox * 3 + c] + count / 2) / count);
+                }
+            }
+            Array.Clear(sums);
+        }
+    }
+
+    /// <summary>Drops the alpha byte of RGBA; with unpremultiplied input this keeps the colours, as PIL's convert('RGB') does.</summary>
     internal static RgbImage FromRgba(int width, int height, ReadOnlySpan<byte> rgba)
     {
         int n = width * height;

@@ -7,8 +7,9 @@ namespace AmtSharp.Data.Sources;
 /// </summary>
 public sealed class ImageFolderSource : FileImageSource
 {
-    private ImageFolderSource(string name, IReadOnlyList<string> classes, string[] paths, int[] labels, IReadOnlyList<string> emptyClasses)
-        : base(name, classes, paths, labels)
+    private ImageFolderSource(string name, IReadOnlyList<string> classes, string[] paths, int[] labels, IReadOnlyList<string> emptyClasses,
+        IReadOnlyList<SkippedFile> skipped)
+        : base(name, classes, paths, labels, skipped)
     {
         EmptyClasses = emptyClasses;
     }
@@ -16,30 +17,46 @@ public sealed class ImageFolderSource : FileImageSource
     /// <summary>Class folders that held no image files.</summary>
     public IReadOnlyList<string> EmptyClasses { get; }
 
-    public static ImageFolderSource Open(string root)
+    /// <summary>The class folder names below <paramref name="root"/>, ordinally sorted.</summary>
+    public static string[] ClassFolders(string root) =>
+        [.. Directory.GetDirectories(root).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Opens <paramref name="root"/>. With <paramref name="classes"/> (another split's classes) labels are those
+    /// classes' ids, matched by folder name, so a split that lacks a class still agrees with the other on every id.
+    /// </summary>
+    public static ImageFolderSource Open(string root, IReadOnlyList<string>? classes = null)
     {
         ImageFiles.RequireFolder(root);
-        var classDirs = Directory.GetDirectories(root).OrderBy(Path.GetFileName, StringComparer.Ordinal).ToArray();
-        var classes = classDirs.Select(d => Path.GetFileName(d)!).ToArray();
+        string[] folders = ClassFolders(root);
+        IReadOnlyList<string> names = classes ?? folders;
+        var labelOf = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
         var paths = new List<string>();
         var labels = new List<int>();
-        var empty = new List<string>();
-        for (int c = 0; c < classDirs.Length; c++)
+        var skipped = new List<SkippedFile>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string folder in folders)
         {
-            List<string> files = ImageFiles.ListRecursive(classDirs[c]);
-            if (files.Count == 0)
+            if (!labelOf.TryGetValue(folder, out int label))
             {
-                empty.Add(classes[c]);
+                throw new DataException(Path.Combine(root, folder), "folder is not one of the training split's classes");
+            }
+            var (files, bad) = ImageFiles.List(Path.Combine(root, folder));
+            skipped.AddRange(bad);
+            if (files.Count > 0)
+            {
+                seen.Add(folder);
             }
             paths.AddRange(files);
-            labels.AddRange(Enumerable.Repeat(c, files.Count));
+            labels.AddRange(Enumerable.Repeat(label, files.Count));
         }
         if (paths.Count == 0)
         {
-            throw new DataException(root, classDirs.Length == 0
+            throw new DataException(root, folders.Length == 0
                 ? "no class folders (expected root/<class>/<image>)"
                 : "no image files in any class folder");
         }
-        return new ImageFolderSource(Path.GetFileName(Path.TrimEndingDirectorySeparator(root)), classes, [.. paths], [.. labels], empty);
+        return new ImageFolderSource(Path.GetFileName(Path.TrimEndingDirectorySeparator(root)), names, [.. paths], [.. labels],
+            [.. names.Where(n => !seen.Contains(n))], skipped);
     }
 }

@@ -6,8 +6,8 @@ namespace AmtSharp.Data.Sources;
 /// </summary>
 public sealed class TinyImageNetSource : FileImageSource
 {
-    private TinyImageNetSource(string name, string[] classNames, string[] wnids, string[] paths, int[] labels)
-        : base(name, classNames, paths, labels)
+    private TinyImageNetSource(string name, string[] classNames, string[] wnids, string[] paths, int[] labels, IReadOnlyList<SkippedFile> skipped)
+        : base(name, classNames, paths, labels, skipped)
     {
         Wnids = wnids;
     }
@@ -25,6 +25,7 @@ public sealed class TinyImageNetSource : FileImageSource
         string[] names = ReadableNames(Path.Combine(root, "words.txt"), wnids);
 
         var samples = new List<(string Path, int Label)>();
+        var skipped = new List<SkippedFile>();
         if (train)
         {
             foreach (string wnid in wnids)
@@ -32,7 +33,9 @@ public sealed class TinyImageNetSource : FileImageSource
                 string dir = Path.Combine(root, "train", wnid, "images");
                 if (Directory.Exists(dir))
                 {
-                    samples.AddRange(ImageFiles.ListRecursive(dir).Select(p => (p, labelOf[wnid])));
+                    var (files, bad) = ImageFiles.List(dir);
+                    samples.AddRange(files.Select(p => (p, labelOf[wnid])));
+                    skipped.AddRange(bad);
                 }
             }
         }
@@ -51,7 +54,15 @@ public sealed class TinyImageNetSource : FileImageSource
                 {
                     throw new DataException(annotations, $"unknown wnid '{parts[1]}' for {parts[0]}");
                 }
-                samples.Add((Path.Combine(root, "val", "images", parts[0]), label));
+                string image = Path.Combine(root, "val", "images", parts[0]);
+                if (FileKind.Problem(image) is { } problem)
+                {
+                    skipped.Add(new SkippedFile(image, problem));
+                }
+                else
+                {
+                    samples.Add((image, label));
+                }
             }
             samples.Sort((a, b) => StringComparer.Ordinal.Compare(a.Path, b.Path));
         }
@@ -60,7 +71,7 @@ public sealed class TinyImageNetSource : FileImageSource
             throw new DataException(root, $"no Tiny ImageNet {(train ? "train" : "val")} images");
         }
         return new TinyImageNetSource(train ? "tiny-imagenet-train" : "tiny-imagenet-val", names, wnids,
-            [.. samples.Select(s => s.Path)], [.. samples.Select(s => s.Label)]);
+            [.. samples.Select(s => s.Path)], [.. samples.Select(s => s.Label)], skipped);
     }
 
     /// <summary>Readable name per wnid from words.txt ("wnid\tname, synonym, ..."), falling back to the wnid.</summary>

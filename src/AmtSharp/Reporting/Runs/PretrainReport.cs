@@ -60,7 +60,7 @@ public static class PretrainReport
             ("method", c.Method == MimMethod.Mae ? $"MAE ({(c.NormPixLoss ? "norm-pix" : "pixel")} targets), decoder width {c.DecoderWidth}, depth {c.DecoderDepth}" : "SimMIM (L1 on pixels)"),
             ("encoder", $"ViT width {e.Width}, depth {e.Depth}, {e.Heads} heads, patch {e.PatchSize} at {e.ImageSize} px ({e.GridSize}x{e.GridSize} patches)"),
             ("masking", Masking(trainer)),
-            ("data", $"{trainer.Source.Name}, {trainer.Source.Count} images"),
+            ("data", DataRow(trainer)),
             ("training", string.Create(Inv, $"{c.Epochs} epochs, batch {c.EffectiveBatch}, base lr {c.BaseLr:G3} (lr {c.BaseLr * c.EffectiveBatch / 256:G3}), warm-up {c.WarmupEpochs:G3} epoch(s), seed {c.Seed}")),
             ("time", string.Create(Inv, $"{result.TrainSeconds:F0} s training + {result.RefreshSeconds:F0} s prior refreshes + {reporter.Seconds:F0} s logs and pictures")),
             ("final loss", result.FinalLoss.ToString("F4", Inv)),
@@ -80,6 +80,16 @@ public static class PretrainReport
             }
         }
         return rows;
+    }
+
+    // Where the data came from, and how many images training really used (skipped ones are not counted).
+    private static string DataRow(Pretrainer trainer)
+    {
+        int skipped = trainer.Skipped.Count;
+        string used = $"{trainer.Source.Count - skipped} training images used" + (skipped > 0 ? $" ({skipped} skipped as unreadable)" : "");
+        return trainer.Data is { } d
+            ? $"{d.Title} ({d.Format}{(d.Root is null ? "" : $", {d.Root}")}); {string.Join("; ", d.Splits)}; {used}"
+            : $"{trainer.Source.Name}; {used}";
     }
 
     private static string Masking(Pretrainer trainer)

@@ -53,7 +53,7 @@ public sealed class SnapshotImages
             }
             try
             {
-                source.Load(index);
+                source.Load(index, size);                  // reduced-scale decode: a huge image stays cheap
                 readable.Add(index);
             }
             catch (DataException)
@@ -77,13 +77,19 @@ public sealed class SnapshotImages
         {
             int index = indices[i];
             normalized[i] = new float[3 * size * size];
-            CropRenderer.RenderNormalized(source.Load(index), CropGeometry.Identity, size, Normalization.ImageNet, normalized[i]);
+            CropRenderer.RenderNormalized(source.Load(index, size), CropGeometry.Identity, size, Normalization.ImageNet, normalized[i]);
             int label = source.LabelOf(index);
-            captions[i] = label >= 0 && label < source.ClassNames.Count ? source.ClassNames[label] : $"#{index}";
+            captions[i] = label >= 0 && label < source.ClassNames.Count ? Caption(source.ClassNames[label]) : $"#{index}";
             foreground[i] = source is IForegroundMasks masks ? Resample(masks.ForegroundMask(index, out int w, out int h), w, h, size) : null;
         }
         return new SnapshotImages(size, [.. indices], normalized, captions, foreground);
     }
+
+    /// <summary>
+    /// A class name short enough for a picture: the first of WordNet-style synonyms ("goldfish, Carassius auratus",
+    /// Tiny ImageNet's names from words.txt) is the common name.
+    /// </summary>
+    internal static string Caption(string className) => className.Split(',')[0].Trim() is { Length: > 0 } first ? first : className;
 
     /// <summary>All images as one [N, 3, S, S] float array (row-major), for a tensor.</summary>
     public float[] Batch()

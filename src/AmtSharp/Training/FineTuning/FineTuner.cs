@@ -74,15 +74,18 @@ public sealed class FineTuner : IDisposable
     {
     }
 
-    /// <summary>Writes to a run folder the caller opened, checked and locked (and disposes).</summary>
+    /// <summary>
+    /// Writes to a run folder the caller opened, checked and locked (and disposes). badInputs is the run's record of
+    /// skipped images (its sink prints each warning once); null: a silent one.
+    /// </summary>
     public FineTuner(FineTuneConfig config, IImageSource train, IImageSource test, VisionTransformer? pretrained, RunFolder run,
-        IFineTuneObserver? observer = null)
-        : this(config, train, test, pretrained, null, run, observer)
+        IFineTuneObserver? observer = null, BadInputLog? badInputs = null)
+        : this(config, train, test, pretrained, null, run, observer, badInputs)
     {
     }
 
     private FineTuner(FineTuneConfig config, IImageSource train, IImageSource test, VisionTransformer? pretrained,
-        string? outputDir, RunFolder? openedRun, IFineTuneObserver? observer)
+        string? outputDir, RunFolder? openedRun, IFineTuneObserver? observer, BadInputLog? badInputs = null)
     {
         if (pretrained is not null)
         {
@@ -121,8 +124,11 @@ public sealed class FineTuner : IDisposable
         loader = new ImageLoader(train, new LoaderOptions(
             TransformSpec.Train(config.Encoder.ImageSize, config.CropScaleMin) with { RandAugment = RandAugment.Parse(config.RandAugment) },
             config.BatchSize, Shuffle: true, DropLast: true, Seed: config.Seed, Workers: config.Workers,
-            OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail));
+            OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, BadInputs: badInputs));
     }
+
+    /// <summary>The dataset (path, format, splits and counts), recorded in environment.json when given.</summary>
+    public DatasetSummary? Data { get; init; }
 
     /// <summary>The resolved settings (the encoder shape filled in).</summary>
     public FineTuneConfig Config => config;
@@ -151,7 +157,7 @@ public sealed class FineTuner : IDisposable
         }
         // Only now: a refused resume must leave the run's records as they were.
         run?.WriteConfig(config);
-        run?.WriteEnvironment();
+        run?.WriteEnvironment(EnvironmentInfo.Capture() with { Data = Data });
         observer.OnStart(new FineTuneStart(epoch, step, loader.BatchesPerEpoch, resumed));
         while (epoch < config.Epochs)
         {

@@ -56,6 +56,7 @@ public sealed class Pretrainer : IDisposable
     private readonly PretrainObservers observer;
     private readonly Device device;
     private readonly ImageLoader loader;
+    private readonly BadInputLog badInputs;
     private readonly AmtSchedule? schedule;
     private readonly IMaskingStrategy randomStrategy;
     private readonly MaskGrid grid;
@@ -82,16 +83,19 @@ public sealed class Pretrainer : IDisposable
     {
     }
 
-    /// <summary>A trainer writing to a run folder the caller opened (and disposes): the command line checks it before any work.</summary>
-    public Pretrainer(PretrainConfig config, IImageSource source, RunFolder run, IPretrainObserver? observer = null)
-        : this(config, source, null, run, observer)
+    /// <summary>A trainer writing to a run folder the caller opened (and disposes): the command line checks it before any work.
+    /// badInputs is the run's record of skipped images (its sink prints each warning once); null: a silent one.</summary>
+    public Pretrainer(PretrainConfig config, IImageSource source, RunFolder run, IPretrainObserver? observer = null, BadInputLog? badInputs = null)
+        : this(config, source, null, run, observer, badInputs)
     {
     }
 
-    private Pretrainer(PretrainConfig config, IImageSource source, string? outputDir, RunFolder? openedRun, IPretrainObserver? observer)
+    private Pretrainer(PretrainConfig config, IImageSource source, string? outputDir, RunFolder? openedRun, IPretrainObserver? observer,
+        BadInputLog? badInputs = null)
     {
         this.config = config.Validate(source.Count);
         this.source = source;
+        this.badInputs = badInputs ?? new BadInputLog();
         this.observer = new PretrainObservers(observer);
         device = new Device(config.Device);
         if (outputDir is not null)
@@ -138,7 +142,7 @@ public sealed class Pretrainer : IDisposable
             new ImageLoader(source, new LoaderOptions(
                 TransformSpec.Train(config.Encoder.ImageSize, config.CropScaleMin), config.BatchSize, Shuffle: true, DropLast: true,
                 Seed: config.Seed, Workers: config.Workers,
-                OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail)));
+                OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, BadInputs: badInputs)));
     }
 
     public PretrainConfig Config => config;
@@ -163,8 +167,11 @@ public sealed class Pretrainer : IDisposable
     /// <summary>Adds an observer after construction (e.g. a run reporter that needs the trainer's model).</summary>
     public void AddObserver(IPretrainObserver added) => observer.Add(added);
 
-    /// <summary>Images skipped under the skip policy, for the run summary.</summary>
-    public IReadOnlyList<SkippedSample> Skipped => loader.Skipped;
+    /// <summary>Images skipped under the skip policy (each once, whichever pass met it), for the run summary.</summary>
+    public IReadOnlyList<SkippedFile> Skipped => badInputs.Entries;
+
+    /// <summary>The dataset (path, format, splits and counts), recorded in environment.json and the report when given.</summary>
+    public DatasetSummary? Data { get; init; }
 
     /// <summary>
     /// Trains to the end (or until <paramref name="stopAfterSteps"/> optimizer steps in total, then checkpoints and
@@ -180,7 +187,7 @@ public sealed class Pretrainer : IDisposable
         if (run is not null)
         {
             run.WriteConfig(config);
-            run.WriteEnvironment();
+            run.WriteEnvironment(EnvironmentInfo.Capture() with { Data = Data });
         }
         Module.train();
         // Every forward of this run (steps, prior refreshes, report pictures) computes in the run's precision.
@@ -288,7 +295,7 @@ public sealed class Pretrainer : IDisposable
             var encoder = Model.Encoder;
             var previous = Prior.ComputedAtEpoch >= 0 ? Prior.ToArray() : null;   // before the first refresh: all ones
             PriorPass.Run(encoder, source, Prior, config.PriorBatchSize, config.Workers, device,
-                config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, cancellation,
+                config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, cancellation, badInputs,
                 done => observer.OnRefreshProgress(epoch, done, source.Count));
             Prior.MarkComputed(epoch);
             refresh = clock.Elapsed.TotalSeconds;

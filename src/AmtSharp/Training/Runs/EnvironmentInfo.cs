@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
+using AmtSharp.Data;
 using TorchSharp;
 
 namespace AmtSharp.Training.Runs;
 
-/// <summary>What a run ran on, for environment.json.</summary>
+/// <summary>What a run ran on, for environment.json: the software, the machine and, when known, the dataset.</summary>
 public sealed record EnvironmentInfo(
     string LibraryVersion,
     string TorchSharpVersion,
@@ -15,7 +16,8 @@ public sealed record EnvironmentInfo(
     string GitCommit,
     string? GitBranch,
     string WorkingDirectory,
-    DateTimeOffset CreatedUtc)
+    DateTimeOffset CreatedUtc,
+    DatasetSummary? Data = null)
 {
     /// <summary>Captures the current process; git provenance from <paramref name="workingDirectory"/> (default: current).</summary>
     public static EnvironmentInfo Capture(string? workingDirectory = null)
