@@ -1,49 +1,45 @@
+using AmtSharp.Core;
 using AmtSharp.Training.Pretraining;
 
 namespace AmtSharp.Cli;
 
 /// <summary>
-/// Progress for pretraining: an in-place status line on a terminal, plain periodic lines otherwise
-/// (redirected output, CI logs), nothing with --quiet.
+/// Progress of pretraining and of every other long phase (feature extraction, probe epochs, kNN, prior passes): an
+/// in-place status line on a terminal, a plain line at most every 10 s otherwise (redirected output, CI logs),
+/// nothing with --quiet. <paramref name="time"/> is injectable so tests can step the clock instead of sleeping.
 /// </summary>
-internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEpochs) : IPretrainObserver
+internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEpochs, TimeProvider? time = null) : IPretrainObserver, IPhaseProgress
 {
+    /// <summary>How often a redirected output gets a line while a phase runs.</summary>
+    public static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(10);
+
     private readonly bool interactive = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
-    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
-    private readonly System.Diagnostics.Stopwatch refreshClock = new();
-    private DateTime lastLine = DateTime.MinValue;
+    private readonly TimeProvider time = time ?? TimeProvider.System;
+    private long trainingStart;
+    private DateTimeOffset lastLine = DateTimeOffset.MinValue;
     private double startFraction;
+    private string? phase;
+    private long phaseStart;
+
+    /// <summary>A duration as m:ss, or h:mm:ss from an hour on.</summary>
+    public static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{t:mm\\:ss}";
 
     // ETA from the pace since training (or the resume) started, not since the object was made.
     public void OnStart(StartReport start)
     {
         startFraction = (start.Epoch + (double)start.Batch / start.BatchesPerEpoch) / totalEpochs;
-        clock.Restart();
+        trainingStart = time.GetTimestamp();
     }
 
     public void OnStep(StepReport s)
     {
-        if (quiet)
-        {
-            return;
-        }
         double done = (s.Epoch + (s.Batch + 1.0) / s.BatchesPerEpoch) / totalEpochs;
-        var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / Math.Max(done - startFraction, 1e-9) * (1 - done));
-        string line = $"epoch {s.Epoch + 1}/{totalEpochs} {Bar(done)} batch {s.Batch + 1}/{s.BatchesPerEpoch} loss {s.Loss:F4} lr {s.Lr:E2} {s.ImagesPerSecond:F0} img/s ETA {Clock(eta)}";
-        if (interactive)
-        {
-            output.Write("\r" + line.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 140) : 120));
-        }
-        else if (DateTime.UtcNow - lastLine > TimeSpan.FromSeconds(10))
-        {
-            output.WriteLine(line);
-            lastLine = DateTime.UtcNow;
-        }
+        var eta = TimeSpan.FromSeconds(time.GetElapsedTime(trainingStart).TotalSeconds / Math.Max(done - startFraction, 1e-9) * (1 - done));
+        Status($"epoch {s.Epoch + 1}/{totalEpochs} {Bar(done)} batch {s.Batch + 1}/{s.BatchesPerEpoch} loss {s.Loss:F4} lr {s.Lr:E2} {s.ImagesPerSecond:F0} img/s ETA {Clock(eta)}", finished: false);
     }
 
     public void OnRefreshStart(int epoch, int images)
     {
-        refreshClock.Restart();
         if (!quiet)
         {
             output.Write((interactive ? "\r" : "") + $"epoch {epoch + 1}: refreshing the attention prior over {images} images…");
@@ -51,28 +47,17 @@ internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEp
         }
     }
 
-    public void OnRefreshProgress(int epoch, int done, int images)
+    public void OnRefreshProgress(int epoch, int done, int images) => Report($"epoch {epoch + 1}: prior refresh", done, images, "images");
+
+    public void Report(string phase, long done, long total, string unit)
     {
-        if (quiet)
+        if (phase != this.phase)
         {
-            return;
+            (this.phase, phaseStart) = (phase, time.GetTimestamp());
         }
-        double fraction = done / (double)Math.Max(1, images);
-        var eta = TimeSpan.FromSeconds(refreshClock.Elapsed.TotalSeconds / Math.Max(fraction, 1e-9) * (1 - fraction));
-        string line = $"epoch {epoch + 1}: prior refresh {Bar(fraction)} {done}/{images} images, {done / Math.Max(refreshClock.Elapsed.TotalSeconds, 1e-9):F0} img/s ETA {Clock(eta)}";
-        if (interactive)
-        {
-            output.Write("\r" + line.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 140) : 120));
-            if (done >= images)
-            {
-                output.WriteLine();
-            }
-        }
-        else if (DateTime.UtcNow - lastLine > TimeSpan.FromSeconds(10))
-        {
-            output.WriteLine(line);
-            lastLine = DateTime.UtcNow;
-        }
+        double fraction = done / (double)Math.Max(1, total), seconds = time.GetElapsedTime(phaseStart).TotalSeconds;
+        var eta = TimeSpan.FromSeconds(seconds / Math.Max(fraction, 1e-9) * (1 - fraction));
+        Status($"{phase} {Bar(fraction)} {done}/{total} {unit}, {done / Math.Max(seconds, 1e-9):F0} {unit}/s ETA {Clock(eta)}", finished: done >= total);
     }
 
     public void OnEpoch(EpochReport e)
@@ -89,7 +74,27 @@ internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEp
         output.WriteLine($"epoch {e.Epoch + 1}/{totalEpochs}: loss {e.Loss:F4}, {e.ImagesPerSecond:F0} img/s, {e.TrainSeconds:F1}s train + {e.RefreshSeconds:F1}s refresh, masking {e.Masking}{prior}");
     }
 
-    private static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{t:mm\\:ss}";
+    // A terminal gets every update in place (a finished phase keeps its line); a log gets a line per interval.
+    private void Status(string line, bool finished)
+    {
+        if (quiet)
+        {
+            return;
+        }
+        if (interactive)
+        {
+            output.Write("\r" + line.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 140) : 120));
+            if (finished)
+            {
+                output.WriteLine();
+            }
+        }
+        else if (time.GetUtcNow() - lastLine >= LineInterval)
+        {
+            output.WriteLine(line);
+            lastLine = time.GetUtcNow();
+        }
+    }
 
     private static string Bar(double fraction)
     {

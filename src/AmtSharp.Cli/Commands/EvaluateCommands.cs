@@ -27,9 +27,9 @@ internal static class EvaluateCommands
         var blr = CommonOptions.Ratio("--blr", "Probe base lr (lr = blr × batch / 256).", 0.1, 1e-8, 1e6);
         var sgd = new Option<bool>("--sgd") { Description = "SGD with momentum instead of LARS." };
         var k = CommonOptions.Positive("--k", "Neighbours for kNN.", 20);
-        var (data, format, limit, workers, seed, device, configFile) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
-            CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Config());
-        var command = new Command(name, description) { checkpoint, pooling, data, format, limit, workers, seed, device, configFile };
+        var (data, format, limit, workers, seed, device, configFile, quiet) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
+            CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Config(), CommonOptions.Quiet());
+        var command = new Command(name, description) { checkpoint, pooling, data, format, limit, workers, seed, device, configFile, quiet };
         weights.AddTo(command);
         if (probe)
         {
@@ -59,7 +59,8 @@ internal static class EvaluateCommands
                 new KnnConfig(parse.GetValue(k)),
                 parse.GetValue(pooling), Workers: parse.GetValue(workers), RunProbe: probe, RunKnn: !probe);
             using var log = EvaluationRecorder.ForCheckpoint(parse.GetValue(checkpoint)!, name);
-            var result = FrozenEvaluation.Run(pretrained.Encoder, spec.OpenTrain(), spec.OpenTest(), config, log?.ProbeEpochs("trained"), onDevice);
+            var result = FrozenEvaluation.Run(pretrained.Encoder, spec.OpenTrain(), spec.OpenTest(), config, log?.ProbeEpochs("trained"), onDevice,
+                new ConsoleProgress(o, parse.GetValue(quiet), totalEpochs: 0));
             log?.Record("trained", result);
             if (result.Probe is { } p)
             {

@@ -26,14 +26,15 @@ public enum DatasetFormat
 /// <param name="Size">Synthetic image side in pixels.</param>
 /// <param name="Seed">Synthetic dataset seed.</param>
 /// <param name="TestCount">Synthetic test-split size.</param>
+/// <param name="Style">Synthetic image style (the demo's is plain).</param>
 public sealed record DatasetSpec(DatasetFormat Format = DatasetFormat.Synthetic, string? Root = null, int Limit = 0,
-    int Size = 32, long Seed = 0, int TestCount = 1000)
+    int Size = 32, long Seed = 0, int TestCount = 1000, SyntheticStyle Style = SyntheticStyle.Cluttered)
 {
     public IImageSource OpenTrain()
     {
         IImageSource source = Format switch
         {
-            DatasetFormat.Synthetic => SyntheticShapesSource.Train(Seed, Limit > 0 ? Limit : 5000, Size),
+            DatasetFormat.Synthetic => SyntheticShapesSource.Train(Seed, Limit > 0 ? Limit : 5000, Size, style: Style),
             DatasetFormat.Folder => ImageFolderSource.Open(SplitFolder(RequireRoot(), "train")),
             DatasetFormat.Unlabelled => UnlabelledFolderSource.Open(RequireRoot()),
             DatasetFormat.Cifar10 => CifarSource.Cifar10(RequireRoot(), train: true),
@@ -47,7 +48,7 @@ public sealed record DatasetSpec(DatasetFormat Format = DatasetFormat.Synthetic,
 
     public IImageSource OpenTest() => Format switch
     {
-        DatasetFormat.Synthetic => (IImageSource)SyntheticShapesSource.Test(Seed, TestCount, Size),
+        DatasetFormat.Synthetic => (IImageSource)SyntheticShapesSource.Test(Seed, TestCount, Size, style: Style),
         DatasetFormat.Folder => ImageFolderSource.Open(SplitFolder(RequireRoot(), "test")),
         DatasetFormat.Cifar10 => CifarSource.Cifar10(RequireRoot(), train: false),
         DatasetFormat.Cifar100 => CifarSource.Cifar100(RequireRoot(), train: false),
