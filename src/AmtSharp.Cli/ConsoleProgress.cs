@@ -57,7 +57,9 @@ internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEp
         }
         double fraction = done / (double)Math.Max(1, total), seconds = time.GetElapsedTime(phaseStart).TotalSeconds;
         var eta = TimeSpan.FromSeconds(seconds / Math.Max(fraction, 1e-9) * (1 - fraction));
-        Status($"{phase} {Bar(fraction)} {done}/{total} {unit}, {done / Math.Max(seconds, 1e-9):F0} {unit}/s ETA {Clock(eta)}", finished: done >= total);
+        // Rate and ETA only once the phase has run a moment: the first report would divide by almost nothing.
+        string pace = seconds >= 1 ? $", {done / seconds:F0} {unit}/s ETA {Clock(eta)}" : "";
+        Status($"{phase} {Bar(fraction)} {done}/{total} {unit}{pace}", finished: done >= total);
     }
 
     public void OnEpoch(EpochReport e)
