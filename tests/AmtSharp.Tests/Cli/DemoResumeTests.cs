@@ -42,4 +42,13 @@ public sealed class DemoResumeTests
         Assert.Equal(Losses(finalA), Losses(finalB));
         Assert.Equal(2, File.ReadAllLines(Path.Combine(parts, "metrics.jsonl")).Length);
     }
+
+    [Fact]
+    public void ADemoThatEndsBeforeAmtStartsStillWritesItsReport()
+    {
+        using var dir = new TestUtil.TempDir();
+        string output = Path.Combine(dir.Path, "one");
+        Assert.NotNull(Demo.Run(Tiny(output) with { Epochs = 1, ProbeEpochs = 1 }, TextWriter.Null, quiet: true));
+        Assert.True(File.Exists(Path.Combine(output, "masking-epoch-001.png")));
+    }
 }
