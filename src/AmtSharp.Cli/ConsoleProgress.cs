@@ -1,43 +1,55 @@
+using AmtSharp.Core;
 using AmtSharp.Training.Pretraining;
 
 namespace AmtSharp.Cli;
 
 /// <summary>
-/// Progress for pretraining: an in-place status line on a terminal, plain periodic lines otherwise
-/// (redirected output, CI logs), nothing with --quiet.
+/// Progress of pretraining and of every other long phase (feature extraction, probe epochs, kNN, prior passes): an
+/// in-place status line on a terminal, a plain line at most every 10 s otherwise (redirected output, CI logs),
+/// nothing with --quiet. <paramref name="time"/> is injectable so tests can step the clock instead of sleeping.
 /// </summary>
-internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEpochs) : IPretrainObserver
+internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEpochs, TimeProvider? time = null) : IPretrainObserver, IPhaseProgress
 {
-    private readonly StatusLine status = new(output, quiet);
-    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
-    private readonly System.Diagnostics.Stopwatch refreshClock = new();
+    private readonly StatusLine status = new(output, quiet, time);
+    private long trainingStart;
     private double startFraction;
+    private string? phase;
+    private long phaseStart;
+
+    /// <summary>A duration as m:ss, or h:mm:ss from an hour on.</summary>
+    public static string Clock(TimeSpan t) => StatusLine.Clock(t);
+
+    private TimeProvider Time => status.Time;
 
     // ETA from the pace since training (or the resume) started, not since the object was made.
     public void OnStart(StartReport start)
     {
         startFraction = (start.Epoch + (double)start.Batch / start.BatchesPerEpoch) / totalEpochs;
-        clock.Restart();
+        trainingStart = Time.GetTimestamp();
     }
 
     public void OnStep(StepReport s)
     {
         double done = (s.Epoch + (s.Batch + 1.0) / s.BatchesPerEpoch) / totalEpochs;
-        var eta = StatusLine.Eta(clock.Elapsed, startFraction, done);
-        status.Update($"epoch {s.Epoch + 1}/{totalEpochs} {StatusLine.Bar(done)} batch {s.Batch + 1}/{s.BatchesPerEpoch} loss {s.Loss:F4} lr {s.Lr:E2} {s.ImagesPerSecond:F0} img/s ETA {StatusLine.Clock(eta)}");
+        var eta = StatusLine.Eta(Time.GetElapsedTime(trainingStart), startFraction, done);
+        status.Update($"epoch {s.Epoch + 1}/{totalEpochs} {StatusLine.Bar(done)} batch {s.Batch + 1}/{s.BatchesPerEpoch} loss {s.Loss:F4} lr {s.Lr:E2} {s.ImagesPerSecond:F0} img/s ETA {Clock(eta)}");
     }
 
-    public void OnRefreshStart(int epoch, int images)
-    {
-        refreshClock.Restart();
-        status.WriteLine($"epoch {epoch + 1}: refreshing the attention prior over {images} images…");
-    }
+    public void OnRefreshStart(int epoch, int images) => status.WriteLine($"epoch {epoch + 1}: refreshing the attention prior over {images} images…");
 
-    public void OnRefreshProgress(int epoch, int done, int images)
+    public void OnRefreshProgress(int epoch, int done, int images) => Report($"epoch {epoch + 1}: prior refresh", done, images, "images");
+
+    public void Report(string phase, long done, long total, string unit)
     {
-        double fraction = done / (double)Math.Max(1, images);
-        var eta = StatusLine.Eta(refreshClock.Elapsed, 0, fraction);
-        status.Update($"epoch {epoch + 1}: prior refresh {StatusLine.Bar(fraction)} {done}/{images} images, {done / Math.Max(refreshClock.Elapsed.TotalSeconds, 1e-9):F0} img/s ETA {StatusLine.Clock(eta)}");
+        if (phase != this.phase)
+        {
+            (this.phase, phaseStart) = (phase, Time.GetTimestamp());
+        }
+        double fraction = done / (double)Math.Max(1, total), seconds = Time.GetElapsedTime(phaseStart).TotalSeconds;
+        var eta = StatusLine.Eta(TimeSpan.FromSeconds(seconds), 0, fraction);
+        // Rate and ETA only once the phase has run a moment: the first report would divide by almost nothing.
+        string pace = seconds >= 1 ? $", {done / seconds:F0} {unit}/s ETA {Clock(eta)}" : "";
+        status.Update($"{phase} {StatusLine.Bar(fraction)} {done}/{total} {unit}{pace}", finished: done >= total);
     }
 
     public void OnEpoch(EpochReport e)

@@ -3,19 +3,27 @@ namespace AmtSharp.Cli;
 /// <summary>
 /// Where progress goes: an in-place status line (with a bar) on a terminal, a plain line at most every 10 s when the
 /// output is redirected (CI logs, files), nothing with --quiet. Permanent lines (an epoch's summary) are always written.
+/// <paramref name="time"/> is injectable so tests can step the clock instead of sleeping.
 /// </summary>
-internal sealed class StatusLine(TextWriter output, bool quiet)
+internal sealed class StatusLine(TextWriter output, bool quiet, TimeProvider? time = null)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+    /// <summary>How often a redirected output gets a line while a phase runs.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     private readonly bool interactive = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
-    private DateTime lastLine = DateTime.MinValue;
+    private readonly TimeProvider time = time ?? TimeProvider.System;
+    private DateTimeOffset lastLine = DateTimeOffset.MinValue;
     private bool open;
 
     public bool Quiet => quiet;
 
-    /// <summary>Shows <paramref name="line"/> as the current status (throttled when redirected).</summary>
-    public void Update(string line)
+    public TimeProvider Time => time;
+
+    /// <summary>
+    /// Shows <paramref name="line"/> as the current status (throttled when redirected); a <paramref name="finished"/>
+    /// phase keeps its line on a terminal.
+    /// </summary>
+    public void Update(string line, bool finished = false)
     {
         if (quiet)
         {
@@ -24,12 +32,16 @@ internal sealed class StatusLine(TextWriter output, bool quiet)
         if (interactive)
         {
             output.Write("\r" + line.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 140) : 120));
-            open = true;
+            open = !finished;
+            if (finished)
+            {
+                output.WriteLine();
+            }
         }
-        else if (DateTime.UtcNow - lastLine > Interval)
+        else if (time.GetUtcNow() - lastLine >= Interval)
         {
             output.WriteLine(line);
-            lastLine = DateTime.UtcNow;
+            lastLine = time.GetUtcNow();
         }
     }
 
@@ -46,9 +58,10 @@ internal sealed class StatusLine(TextWriter output, bool quiet)
             open = false;
         }
         output.WriteLine(line);
-        lastLine = DateTime.UtcNow;
+        lastLine = time.GetUtcNow();
     }
 
+    /// <summary>A duration as m:ss, or h:mm:ss from an hour on.</summary>
     public static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{t:mm\\:ss}";
 
     public static string Bar(double fraction)

@@ -27,10 +27,10 @@ internal static class EvaluateCommands
         var blr = CommonOptions.Ratio("--blr", "Probe base lr (lr = blr × batch / 256).", 0.1, 1e-8, 1e6);
         var sgd = new Option<bool>("--sgd") { Description = "SGD with momentum instead of LARS." };
         var k = CommonOptions.Positive("--k", "Neighbours for kNN.", 20);
-        var (data, format, limit, workers, seed, device, configFile) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
-            CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Config());
+        var (data, format, limit, workers, seed, device, configFile, quiet) = (CommonOptions.Data(), CommonOptions.Format(), CommonOptions.Limit(),
+            CommonOptions.Workers(), CommonOptions.Seed(), CommonOptions.Device(), CommonOptions.Config(), CommonOptions.Quiet());
         var (threads, precision) = (CommonOptions.Threads(), CommonOptions.Precision());
-        var command = new Command(name, description) { checkpoint, pooling, data, format, limit, workers, threads, precision, seed, device, configFile };
+        var command = new Command(name, description) { checkpoint, pooling, data, format, limit, workers, threads, precision, seed, device, configFile, quiet };
         weights.AddTo(command);
         if (probe)
         {
@@ -62,8 +62,9 @@ internal static class EvaluateCommands
                 new KnnConfig(parse.GetValue(k)),
                 parse.GetValue(pooling), Workers: compute.Threads.Workers, RunProbe: probe, RunKnn: !probe);
             using var log = EvaluationRecorder.ForCheckpoint(parse.GetValue(checkpoint)!, name);
-            var opened = CommandData.Open(parse, spec, withTest: true);
-            var result = FrozenEvaluation.Run(pretrained.Encoder, opened.Train, opened.Test, config, log?.ProbeEpochs("trained"), onDevice);
+            var opened = CommandData.Open(parse, spec, withTest: true, parse.GetValue(quiet));
+            var result = FrozenEvaluation.Run(pretrained.Encoder, opened.Train, opened.Test, config, log?.ProbeEpochs("trained"), onDevice,
+                new ConsoleProgress(o, parse.GetValue(quiet), totalEpochs: 0));
             log?.Record("trained", result);
             if (result.Probe is { } p)
             {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using AmtSharp.Amt;
 using AmtSharp.Models.Vit;
 using AmtSharp.Reporting.Inspection;
@@ -13,7 +12,8 @@ internal static class PriorCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string?>("--checkpoint", "-c") { Description = "A checkpoint file, a pretraining run folder, or 'none' for a model at initialisation." };
+        var checkpoint = new Option<string?>("--checkpoint", "-c") { Description = "A checkpoint file, a pretraining run folder, a PyTorch (.pth, e.g. MAE's) or safetensors (timm) encoder, or 'none' for a model at initialisation." };
+        var weights = new WeightOptions();
         var inspect = new Option<string?>("--inspect") { Description = "Print the statistics of a saved prior (a .amtprior file or a training checkpoint) and exit." };
         var output = new Option<string?>("--output", "-o") { Description = "Folder for prior.amtprior, prior-stats.json and prior-attention.png (default: <run folder>/prior, else runs/prior)." };
         var batch = CommonOptions.Positive("--batch-size", "Images per prior-pass batch.", 128);
@@ -28,6 +28,7 @@ internal static class PriorCommand
         {
             checkpoint, inspect, output, batch, images, model, imageSize, patchSize, data, format, limit, workers, threads, precision, seed, quiet,
         };
+        weights.AddTo(command, imageSize: false);
         command.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
@@ -56,23 +57,20 @@ internal static class PriorCommand
                     ? PretrainPresets.Get(parse.GetValue(model)!).Config
                     : PretrainConfig.MaeAmt(VitConfig.Preset(parse.GetValue(model)!, parse.GetValue(imageSize), parse.GetValue(patchSize)))) with
                 { Seed = parse.GetValue(seed) })
-                : PretrainedModel.Load(c);
+                : PretrainedModel.Load(c, weights.Read(parse));
+            if (pretrained.Report is { } loaded && !parse.GetValue(quiet))
+            {
+                o.WriteLine(loaded.Describe());
+            }
             var spec = CommonOptions.Dataset(parse, data, format, limit, pretrained.Config.Encoder.ImageSize, init ? parse.GetValue(seed) : pretrained.Config.Seed);
             var source = CommandData.Open(parse, spec, withTest: false, parse.GetValue(quiet)).Train;
             string description = init ? $"initialisation ({parse.GetValue(model)}, seed {parse.GetValue(seed)})" : Path.GetFullPath(c);
             string folder = parse.GetValue(output) ?? (!init && Directory.Exists(c) ? Path.Combine(c, "prior") : Path.Combine("runs", "prior"));
             var compute = CommonOptions.Compute(parse, precision, threads, workers);
             using var autocast = compute.Enter();
-            var clock = Stopwatch.StartNew();
-            var last = TimeSpan.Zero;
-            var result = PriorTool.Compute(pretrained, description, source, folder, parse.GetValue(batch), compute.Threads.Workers, parse.GetValue(images), done =>
-            {
-                if (!parse.GetValue(quiet) && clock.Elapsed - last > TimeSpan.FromSeconds(10))
-                {
-                    o.WriteLine($"prior pass: {done}/{source.Count} images");
-                    last = clock.Elapsed;
-                }
-            });
+            var progress = new ConsoleProgress(o, parse.GetValue(quiet), totalEpochs: 0);
+            var result = PriorTool.Compute(pretrained, description, source, folder, parse.GetValue(batch), compute.Threads.Workers, parse.GetValue(images),
+                done => progress.Report($"prior pass over {source.Name}", done, source.Count, "images"));
             o.WriteLine($"prior of {description} over {source.Name} ({source.Count} images, {result.ImagesPerSecond:F0} img/s)");
             PrintSummary(o, result.Summary, result.Overlap, neverComputed: false);
             o.WriteLine($"saved {result.PriorPath}, {Path.GetFileName(result.StatisticsPath)} and {Path.GetFileName(result.PicturePath)}");

@@ -1,3 +1,4 @@
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Models.Vit;
 
@@ -100,14 +101,16 @@ public sealed record ForegroundOverlap(double TopQuartileForeground, double Fore
     /// The prior <paramref name="encoder"/> would give every image of <paramref name="source"/> (one prior pass), scored
     /// against its objects; null when the source has no foreground masks.
     /// </summary>
-    public static ForegroundOverlap? OfEncoder(VisionTransformer encoder, IImageSource source, int batchSize, int workers)
+    public static ForegroundOverlap? OfEncoder(VisionTransformer encoder, IImageSource source, int batchSize, int workers,
+        IPhaseProgress? progress = null)
     {
         if (source is not IForegroundMasks masks)
         {
             return null;
         }
         var store = new PriorStore(source.Count, encoder.Config.GridSize);
-        PriorPass.Run(encoder, source, store, batchSize, workers);
+        PriorPass.Run(encoder, source, store, batchSize, workers,
+            progress: progress is null ? null : done => progress.Report($"prior pass over {source.Name}", done, source.Count, "images"));
         return Measure(store, masks);
     }
 

@@ -34,8 +34,9 @@ public sealed record DatasetSplit(string Name, IImageSource Source, int Availabl
 /// <param name="Size">Synthetic image side in pixels.</param>
 /// <param name="Seed">Synthetic dataset seed.</param>
 /// <param name="TestCount">Synthetic test-split size.</param>
+/// <param name="Style">Synthetic image style (the demo's is plain).</param>
 public sealed record DatasetSpec(DatasetFormat Format = DatasetFormat.Synthetic, string? Root = null, int Limit = 0,
-    int Size = 32, long Seed = 0, int TestCount = 1000)
+    int Size = 32, long Seed = 0, int TestCount = 1000, SyntheticStyle Style = SyntheticStyle.Cluttered)
 {
     /// <summary>
     /// A spec for <paramref name="root"/> in the given format, or with the layout detected from its files when
@@ -75,7 +76,7 @@ public sealed record DatasetSpec(DatasetFormat Format = DatasetFormat.Synthetic,
     {
         var (name, source) = Format switch
         {
-            DatasetFormat.Synthetic => ("train", (IImageSource)SyntheticShapesSource.Train(Seed, Limit > 0 ? Limit : 5000, Size)),
+            DatasetFormat.Synthetic => ("train", (IImageSource)SyntheticShapesSource.Train(Seed, Limit > 0 ? Limit : 5000, Size, style: Style)),
             DatasetFormat.Folder => FolderTrain(RequireRoot()),
             DatasetFormat.Unlabelled => ("images", UnlabelledFolderSource.Open(RequireRoot())),
             DatasetFormat.Cifar10 => ("train", CifarSource.Cifar10(RequireRoot(), train: true)),
@@ -97,7 +98,7 @@ public sealed record DatasetSpec(DatasetFormat Format = DatasetFormat.Synthetic,
     {
         var (name, source) = Format switch
         {
-            DatasetFormat.Synthetic => ("test", (IImageSource)SyntheticShapesSource.Test(Seed, TestCount, Size)),
+            DatasetFormat.Synthetic => ("test", (IImageSource)SyntheticShapesSource.Test(Seed, TestCount, Size, style: Style)),
             DatasetFormat.Folder => FolderTest(RequireRoot()),
             DatasetFormat.Cifar10 => ("test", CifarSource.Cifar10(RequireRoot(), train: false)),
             DatasetFormat.Cifar100 => ("test", CifarSource.Cifar100(RequireRoot(), train: false)),

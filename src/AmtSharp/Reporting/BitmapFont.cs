@@ -11,8 +11,8 @@ public static class BitmapFont
     /// <summary>Height of one line of ink in output pixels.</summary>
     public static int GlyphHeight(int scale) => BitmapFontGlyphs.Height * scale;
 
-    /// <summary>Distance between the tops of two lines.</summary>
-    public static int LineHeight(int scale) => (BitmapFontGlyphs.Height + 3) * scale;
+    /// <summary>Distance between the tops of two lines: the glyph, its descender rows and one blank row.</summary>
+    public static int LineHeight(int scale) => (BitmapFontGlyphs.Height + BitmapFontGlyphs.Descent + 1) * scale;
 
     /// <summary>Width of <paramref name="text"/> in output pixels (one blank column between glyphs).</summary>
     public static int Measure(string text, int scale) =>

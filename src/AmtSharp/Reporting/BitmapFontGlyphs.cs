@@ -2,14 +2,21 @@ namespace AmtSharp.Reporting;
 
 /// <summary>
 /// The glyph table of <see cref="BitmapFont"/>: 5×7 pixel glyphs written by hand ('#' = ink), so labels render
-/// without any system font (the Linux SkiaSharp natives here ship no fontconfig and draw no text).
+/// without any system font (the Linux SkiaSharp natives here ship no fontconfig and draw no text). Lower-case
+/// g, j, p, q and y have two more rows below the baseline (descenders), drawn into the gap between lines, so
+/// they read as themselves rather than as squashed look-alikes ("pretraining", not "pretrainins").
 /// </summary>
 internal static class BitmapFontGlyphs
 {
     public const int Width = 5;
+
+    /// <summary>Rows from the top of a capital to the baseline; layouts centre and align on these.</summary>
     public const int Height = 7;
 
-    /// <summary>Rows of a glyph, bit 4 = leftmost column; unknown characters map to a look-alike or '?'.</summary>
+    /// <summary>Rows below the baseline that descenders use.</summary>
+    public const int Descent = 2;
+
+    /// <summary>Rows of a glyph (<see cref="Height"/> + <see cref="Descent"/>), bit 4 = leftmost column; unknown characters map to a look-alike or '?'.</summary>
     public static byte[] Rows(char c)
     {
         if (Table.TryGetValue(c, out var rows))
@@ -35,11 +42,16 @@ internal static class BitmapFontGlyphs
         foreach (var (c, pattern) in Patterns)
         {
             string[] lines = pattern.Split(' ');
-            if (lines.Length != Height || lines.Any(l => l.Length != Width))
+            if ((lines.Length != Height && lines.Length != Height + Descent) || lines.Any(l => l.Length != Width))
             {
                 throw new InvalidOperationException($"bad glyph pattern for '{c}'");
             }
-            table[c] = lines.Select(l => (byte)l.Aggregate(0, (acc, ch) => (acc << 1) | (ch == '#' ? 1 : 0))).ToArray();
+            var rows = new byte[Height + Descent];
+            for (int r = 0; r < lines.Length; r++)
+            {
+                rows[r] = (byte)lines[r].Aggregate(0, (acc, ch) => (acc << 1) | (ch == '#' ? 1 : 0));
+            }
+            table[c] = rows;
         }
         return table;
     }
@@ -79,17 +91,17 @@ internal static class BitmapFontGlyphs
         ('d', "....# ....# .##.# #..## #...# #...# .####"),
         ('e', "..... ..... .###. #...# ##### #.... .###."),
         ('f', "..##. .#..# .#... ###.. .#... .#... .#..."),
-        ('g', "..... ..... .#### #...# .#### ....# .###."),
+        ('g', "..... ..... .#### #...# #...# #...# .#### ....# .###."),
         ('h', "#.... #.... #.##. ##..# #...# #...# #...#"),
         ('i', "..#.. ..... .##.. ..#.. ..#.. ..#.. .###."),
-        ('j', "...#. ..... ..##. ...#. ...#. #..#. .##.."),
+        ('j', "...#. ..... ..##. ...#. ...#. ...#. ...#. #..#. .##.."),
         ('k', "#.... #.... #..#. #.#.. ##... #.#.. #..#."),
         ('l', ".##.. ..#.. ..#.. ..#.. ..#.. ..#.. .###."),
         ('m', "..... ..... ##.#. #.#.# #.#.# #...# #...#"),
         ('n', "..... ..... #.##. ##..# #...# #...# #...#"),
         ('o', "..... ..... .###. #...# #...# #...# .###."),
-        ('p', "..... ..... ####. #...# ####. #.... #...."),
-        ('q', "..... ..... .##.# #..## .#### ....# ....#"),
+        ('p', "..... ..... ####. #...# #...# #...# ####. #.... #...."),
+        ('q', "..... ..... .#### #...# #...# #...# .#### ....# ....#"),
         ('r', "..... ..... #.##. ##..# #.... #.... #...."),
         ('s', "..... ..... .###. #.... .###. ....# ####."),
         ('t', ".#... .#... ###.. .#... .#... .#..# ..##."),
@@ -97,7 +109,7 @@ internal static class BitmapFontGlyphs
         ('v', "..... ..... #...# #...# #...# .#.#. ..#.."),
         ('w', "..... ..... #...# #...# #.#.# #.#.# .#.#."),
         ('x', "..... ..... #...# .#.#. ..#.. .#.#. #...#"),
-        ('y', "..... ..... #...# #...# .#### ....# .###."),
+        ('y', "..... ..... #...# #...# #...# #..## .##.# ....# .###."),
         ('z', "..... ..... ##### ...#. ..#.. .#... #####"),
         ('0', ".###. #...# #..## #.#.# ##..# #...# .###."),
         ('1', "..#.. .##.. ..#.. ..#.. ..#.. ..#.. .###."),

@@ -2,7 +2,10 @@ using System.Text;
 
 namespace AmtSharp.Reporting;
 
-/// <summary>Renders a <see cref="ReportDocument"/> as Markdown (figure paths already relative to the report).</summary>
+/// <summary>
+/// Renders a <see cref="ReportDocument"/> as Markdown (figure paths already relative to the report), in the HTML
+/// report's order: summary, pictures, then the per-epoch metrics.
+/// </summary>
 public static class MarkdownReport
 {
     public static string Render(ReportDocument report)
@@ -14,12 +17,6 @@ public static class MarkdownReport
             md.AppendLine("## Run summary").AppendLine();
             AppendTable(md, ["key", "value"], [.. report.Summary.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value])]);
         }
-        if (report.Metrics.Count > 0)
-        {
-            var table = new MetricsTable(report.Metrics);
-            md.AppendLine("## Metrics").AppendLine();
-            AppendTable(md, table.Columns, table.Rows);
-        }
         foreach (var section in report.Sections)
         {
             md.Append("## ").AppendLine(MarkdownText.Escape(section.Heading)).AppendLine();
@@ -27,17 +24,23 @@ public static class MarkdownReport
             {
                 md.AppendLine(MarkdownText.Escape(section.Text)).AppendLine();
             }
-            if (section.Table is { Count: > 0 } rows)
-            {
-                var table = new MetricsTable(rows);
-                AppendTable(md, table.Columns, table.Rows);
-            }
             foreach (var figure in section.Figures)
             {
                 string caption = MarkdownText.Escape(figure.Caption);
                 md.Append("![").Append(caption).Append("](").Append(MarkdownText.Url(figure.Path)).AppendLine(")").AppendLine();
                 md.Append('*').Append(caption).AppendLine("*").AppendLine();
             }
+            if (section.Table is { Count: > 0 } rows)
+            {
+                var table = new MetricsTable(rows);
+                AppendTable(md, table.Columns, table.Rows);
+            }
+        }
+        if (report.Metrics.Count > 0)
+        {
+            var table = new MetricsTable(report.Metrics);
+            md.AppendLine("## Metrics").AppendLine();
+            AppendTable(md, table.Columns, table.Rows);
         }
         return md.ToString();
     }

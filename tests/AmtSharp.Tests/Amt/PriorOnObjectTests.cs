@@ -34,16 +34,16 @@ public sealed class PriorOnObjectTests(ITestOutputHelper output)
 }
 
 /// <summary>
-/// The demo's model and recipe, cut to 2,000 images and 24 epochs with the prior refreshed every epoch: the smallest
+/// The prior-on-object preset (the former demo recipe), cut to 2,000 images and 24 epochs with the prior refreshed every epoch: the smallest
 /// budget where the effect is clear (docs/prior-on-object.md).
 /// </summary>
 internal static class PriorOnObject
 {
     public const int Images = 2000;
 
-    public static PretrainConfig Config => PretrainPresets.Demo.Config.WithEpochs(24) with
+    public static PretrainConfig Config => PretrainPresets.PriorOnObject.Config.WithEpochs(24) with
     {
         Workers = 2,
-        Amt = PretrainPresets.Demo.Config.Amt! with { StartEpoch = 2, RefreshInterval = 1 },
+        Amt = PretrainPresets.PriorOnObject.Config.Amt! with { StartEpoch = 2, RefreshInterval = 1 },
     };
 }

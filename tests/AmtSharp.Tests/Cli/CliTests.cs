@@ -85,4 +85,20 @@ public sealed class CliTests
         Assert.Contains("method: simmim\n", output);
         Assert.Contains("throw-ratio: 0.26\n", output);
     }
+
+    [Fact]
+    public void TheSmallViTPresetAt224PixelsResolvesAndIsListed()
+    {
+        var (code, output, _) = Run("pretrain", "--preset", "small-224", "--print-config");
+        Assert.Equal(0, code);
+        Assert.Contains("preset: small-224\n", output);
+        Assert.Contains("image-size: 224\n", output);
+        Assert.Contains("patch-size: 16\n", output);
+        Assert.Contains("model: vit_small\n", output);
+        Assert.Contains("# encoder: ViT 384 wide, 12 blocks, 6 heads, 16 px patches at 224 px", output);
+        var (listed, list, _) = Run("pretrain", "--list-presets");
+        Assert.Equal(0, listed);
+        Assert.Contains("small-224 ", list);
+        Assert.Contains("prior-on-object ", list);
+    }
 }

@@ -93,10 +93,8 @@ public sealed class RunFolderCliTests : IDisposable
             ? ["demo", "--epochs", "1", "--train-images", "64", "--test-images", "32", "--probe-epochs", "1", "--quiet", "-o", RunDir]
             : ["finetune", "--from-scratch", "--depth", "1", "--limit", "64", "--epochs", "1", "--warmup-epochs", "0", "--batch-size", "32", "--quiet", "-o", RunDir];
         string line = UserError(args);
-        // The demo cannot resume; fine-tuning can.
-        Assert.Contains(command == "demo"
-            ? "already holds a run (config.json); pass --overwrite to delete it and start again"
-            : "already holds a run (config.json); pass --resume to continue it, or --overwrite to delete it and start again", line);
+        // Both checkpoint every epoch and resume like pretrain.
+        Assert.Contains("already holds a run (config.json); pass --resume to continue it, or --overwrite to delete it and start again", line);
         Assert.Equal(before, Files(RunDir));
     }
 

@@ -66,4 +66,23 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Contains("| 2 |  | 41.5 |", markdown);
         Assert.Contains("Text with \\*stars\\*", markdown);
     }
+
+    [Fact]
+    public void HtmlOpensWithTheHeadlineAndPicturesAndCollapsesLongTablesAfterThem()
+    {
+        var epochs = Enumerable.Range(1, 40).Select(e => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["epoch"] = e, ["loss"] = 1.0 / e }).ToList();
+        ReportWriter.Write(_folder, Document() with { Metrics = epochs });
+        string page = File.ReadAllText(Path.Combine(_folder, ReportWriter.HtmlFileName));
+        int summary = page.IndexOf("<h2>Run summary</h2>", StringComparison.Ordinal);
+        int firstPicture = page.IndexOf("<img", StringComparison.Ordinal);
+        int metrics = page.IndexOf("<h2>Metrics</h2>", StringComparison.Ordinal);
+        Assert.True(summary >= 0 && summary < firstPicture, "the summary comes first");
+        Assert.True(firstPicture < metrics, "pictures come before the metrics table");
+        Assert.True(page.LastIndexOf("<img", StringComparison.Ordinal) < metrics, "every picture comes before the metrics table");
+        // The 40-row table is collapsed; the two-row summary is not.
+        Assert.Contains("<details><summary>per-epoch metrics: 40 rows</summary>", page);
+        Assert.Equal(1, page.Split("<details>").Length - 1);
+        string markdown = File.ReadAllText(Path.Combine(_folder, ReportWriter.MarkdownFileName));
+        Assert.True(markdown.IndexOf("![", StringComparison.Ordinal) < markdown.IndexOf("## Metrics", StringComparison.Ordinal));
+    }
 }

@@ -3,8 +3,22 @@ using SkiaSharp;
 
 namespace AmtSharp.Data.Sources;
 
+/// <summary>How the synthetic images look around the object.</summary>
+public enum SyntheticStyle
+{
+    /// <summary>A gradient background with distractor strokes and blobs, and pixel noise: the study's and the tests' set.</summary>
+    Cluttered,
+
+    /// <summary>
+    /// One random background colour, a larger object and faint noise: the demo's set, where a short run on a CPU can
+    /// learn the shapes. Colours are still drawn independently of the class, so only the shape identifies it.
+    /// </summary>
+    Plain,
+}
+
 /// <summary>Settings of the synthetic shapes dataset. <paramref name="FirstIndex"/> selects the index range (the split).</summary>
-public sealed record SyntheticShapesConfig(int Count = 10_000, int Size = 32, int Classes = 10, long Seed = 0, long FirstIndex = 0);
+public sealed record SyntheticShapesConfig(int Count = 10_000, int Size = 32, int Classes = 10, long Seed = 0, long FirstIndex = 0,
+    SyntheticStyle Style = SyntheticStyle.Cluttered);
 
 /// <summary>
 /// A file-free dataset: one shape per class (circle, square, triangle, ...) drawn antialiased with random colour,
@@ -30,11 +44,13 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
         ClassNames = ShapePaths.Names[..config.Classes];
     }
 
-    public static SyntheticShapesSource Train(long seed = 0, int count = 50_000, int size = 32, int classes = 10) =>
-        new(new SyntheticShapesConfig(count, size, classes, seed, 0));
+    public static SyntheticShapesSource Train(long seed = 0, int count = 50_000, int size = 32, int classes = 10,
+        SyntheticStyle style = SyntheticStyle.Cluttered) =>
+        new(new SyntheticShapesConfig(count, size, classes, seed, 0, style));
 
-    public static SyntheticShapesSource Test(long seed = 0, int count = 10_000, int size = 32, int classes = 10) =>
-        new(new SyntheticShapesConfig(count, size, classes, seed, TestFirstIndex));
+    public static SyntheticShapesSource Test(long seed = 0, int count = 10_000, int size = 32, int classes = 10,
+        SyntheticStyle style = SyntheticStyle.Cluttered) =>
+        new(new SyntheticShapesConfig(count, size, classes, seed, TestFirstIndex, style));
 
     public int Count => _config.Count;
     public string Name => _config.FirstIndex == 0 ? "synthetic-train" : "synthetic-test";
@@ -64,19 +80,20 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
     {
         int s = _config.Size;
         Random rng = Seeds.Random(_config.Seed, Seeds.Purpose.Synthetic, _config.FirstIndex + Check(index));
-        var placement = ObjectPlacement.Sample(rng, s);
+        bool plain = _config.Style == SyntheticStyle.Plain;
+        var placement = ObjectPlacement.Sample(rng, s, plain ? 0.30f : 0.20f, plain ? 0.12f : 0.16f);
         using SKPath shape = ShapePaths.Create(LabelOf(index));
         shape.Transform(placement.Matrix);
 
         using var bitmap = new SKBitmap(new SKImageInfo(s, s, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(bitmap))
         {
-            float backgroundLuma = Clutter.DrawBackground(canvas, rng, s);
+            float backgroundLuma = plain ? Clutter.DrawPlain(canvas, rng) : Clutter.DrawBackground(canvas, rng, s);
             using var paint = new SKPaint { IsAntialias = true, Color = ContrastingColour(rng, backgroundLuma), Style = SKPaintStyle.Fill };
             canvas.DrawPath(shape, paint);
         }
         byte[] rgb = ImageDecoder.FromRgba(s, s, bitmap.GetPixelSpan()).Pixels;
-        AddNoise(rgb, rng, amplitude: 12);
+        AddNoise(rgb, rng, amplitude: plain ? 4 : 12);
         return (new RgbImage(s, s, rgb), withMask ? Coverage(shape, s) : null);
     }
 
@@ -129,12 +146,15 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
         }
     }
 
-    /// <summary>Where the object goes: radius 20-36 % of the side, any rotation, kept mostly inside the image.</summary>
+    /// <summary>
+    /// Where the object goes: a radius of minRadius plus up to radiusRange of the side (cluttered: 20-36 %), any
+    /// rotation, kept mostly inside the image.
+    /// </summary>
     private readonly record struct ObjectPlacement(SKMatrix Matrix)
     {
-        public static ObjectPlacement Sample(Random rng, int s)
+        public static ObjectPlacement Sample(Random rng, int s, float minRadius, float radiusRange)
         {
-            float radius = s * (0.20f + 0.16f * (float)rng.NextDouble());
+            float radius = s * (minRadius + radiusRange * (float)rng.NextDouble());
             float degrees = (float)(rng.NextDouble() * 360);
             float margin = radius * 0.85f;
             float cx = margin + (float)rng.NextDouble() * (s - 2 * margin);
@@ -196,6 +216,14 @@ internal static class Clutter
             }
         }
         return (SyntheticShapesSource.Luma(first) + SyntheticShapesSource.Luma(second)) / 2;
+    }
+
+    /// <summary>The plain style's background: one random colour; returns its brightness (0..1).</summary>
+    public static float DrawPlain(SKCanvas canvas, Random rng)
+    {
+        SKColor colour = SyntheticShapesSource.RandomColour(rng);
+        canvas.Clear(colour);
+        return SyntheticShapesSource.Luma(colour);
     }
 
     private static SKPoint Point(Random rng, int s) => new((float)rng.NextDouble() * s, (float)rng.NextDouble() * s);

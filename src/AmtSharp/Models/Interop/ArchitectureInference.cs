@@ -21,6 +21,40 @@ public static class ArchitectureInference
         _ => null,
     };
 
+    /// <summary>
+    /// The named ViT sizes of MAE's model registry (mae_vit_base_patch16, …) and its common small companions
+    /// (…_tiny_…, …_small_…): width and heads. A name only counts when the file's width is the one it names.
+    /// </summary>
+    private static readonly (string Size, int Width, int Heads)[] NamedSizes =
+        [("tiny", 192, 3), ("small", 384, 6), ("base", 768, 12), ("large", 1024, 16), ("huge", 1280, 16), ("giant", 1408, 16)];
+
+    /// <summary>
+    /// The head count MAE's training arguments give (<c>args.model</c>, e.g. 'mae_vit_base_patch16' → 12, or an explicit
+    /// <c>args.num_heads</c>) for an encoder of <paramref name="width"/>; null when they say nothing usable.
+    /// </summary>
+    public static int? HeadsFromArgs(IReadOnlyDictionary<string, string> metadata, int width, out string? source)
+    {
+        source = null;
+        if (metadata.TryGetValue("args.num_heads", out var n) && int.TryParse(n, System.Globalization.CultureInfo.InvariantCulture, out int heads) && heads > 0 && width % heads == 0)
+        {
+            source = "args.num_heads";
+            return heads;
+        }
+        if (metadata.TryGetValue("args.model", out var model))
+        {
+            var parts = model.ToLowerInvariant().Split('_', '-');
+            foreach (var (size, w, h) in NamedSizes)
+            {
+                if (parts.Contains(size) && w == width)
+                {
+                    source = $"args.model '{model}'";
+                    return h;
+                }
+            }
+        }
+        return null;
+    }
+
     /// <summary>Refuses an image size the checkpoint's patches do not tile, naming the option.</summary>
     public static void CheckImageSize(int imageSize, int patchSize)
     {
@@ -31,8 +65,13 @@ public static class ArchitectureInference
     }
 
     /// <summary>The encoder a canonical (flat MAE / timm) state dict describes, with the options applied.</summary>
+    /// <param name="state">The canonical state dict.</param>
+    /// <param name="metadata">Our export's metadata and MAE's args.</param>
+    /// <param name="options">What the caller fixes (heads, image size, a whole encoder).</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="notes">Receives how the head count was chosen, and a warning naming --heads when it is only the default.</param>
     public static VitConfig Encoder(IReadOnlyDictionary<string, Tensor> state, IReadOnlyDictionary<string, string> metadata,
-        InteropOptions options, string path)
+        InteropOptions options, string path, ICollection<string>? notes = null)
     {
         if (options.Encoder is { } given)
         {
@@ -59,14 +98,30 @@ public static class ArchitectureInference
         {
             CheckImageSize(size, patch);
         }
-        int heads = options.Heads ?? InteropMetadata.Int(metadata, "heads") ?? StandardHeads(width)
-            ?? throw new ConfigException("heads", $"cannot be inferred for width {width} (shapes do not show the head count); give it explicitly");
+        int heads = options.Heads ?? InteropMetadata.Int(metadata, "heads") ?? DefaultHeads(metadata, width, notes);
         var config = new VitConfig(options.ImageSize ?? grid * patch, patch, channels, width, depth, heads, mlpRatio);
         if (width % 4 != 0)
         {
             throw new CheckpointException(path, $"has width {width}; this ViT needs a multiple of 4 (2-D sin-cos position layout)");
         }
         return config.Validate();
+    }
+
+    // Neither --heads nor our own metadata: MAE's args, else the standard count for the width, said out loud because
+    // the shapes cannot confirm it and a wrong count silently changes every attention map.
+    private static int DefaultHeads(IReadOnlyDictionary<string, string> metadata, int width, ICollection<string>? notes)
+    {
+        if (HeadsFromArgs(metadata, width, out var source) is { } fromArgs)
+        {
+            notes?.Add($"{fromArgs} attention heads from {source}");
+            return fromArgs;
+        }
+        int heads = StandardHeads(width)
+            ?? throw new ConfigException("heads", $"cannot be inferred for width {width} (shapes do not show the head count); give it explicitly");
+        string named = metadata.TryGetValue("args.model", out var model) ? $" (args.model '{model}' does not name a {width}-wide model)" : "";
+        notes?.Add($"warning: the file does not record its attention heads{named}; assuming {heads} (the standard count for width {width}); " +
+            "pass --heads N if the model was trained with another count");
+        return heads;
     }
 
     /// <summary>An MAE around <paramref name="encoder"/> whose decoder the state dict describes.</summary>

@@ -53,7 +53,16 @@ public static class PyTorchFile
     /// Writes <c>{'model': tensors, 'amtsharp': metadata}</c> loadable with torch.load (entries stored
     /// uncompressed, as torch.save writes them). Atomic.
     /// </summary>
-    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Write(path, tensors, metadata, args: null);
+
+    /// <summary>
+    /// As <see cref="Write(string, IEnumerable{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string}?)"/>,
+    /// plus an <c>'args'</c> entry pickled as an <c>argparse.Namespace</c>, the way MAE's training checkpoints carry
+    /// their settings (tests write such files without Python).
+    /// </summary>
+    internal static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata,
+        IReadOnlyDictionary<string, object>? args)
     {
         var copies = new List<Tensor>();
         try
@@ -74,6 +83,10 @@ public static class PyTorchFile
                     meta[k] = v;
                 }
                 top[MetadataEntry] = meta;
+            }
+            if (args is not null)
+            {
+                top["args"] = new ArgsNamespace(args);
             }
             using var pickled = new MemoryStream();
             PyTorchPickler.PickleStateDict(pickled, top, leaveOpen: true);
@@ -220,6 +233,28 @@ public static class PyTorchFile
                     metadata["args." + k] = text;
                 }
             }
+        }
+    }
+
+    /// <summary>An argparse.Namespace to pickle: its attributes.</summary>
+    private sealed class ArgsNamespace(IReadOnlyDictionary<string, object> values)
+    {
+        static ArgsNamespace() => Razorvine.Pickle.Pickler.registerCustomPickler(typeof(ArgsNamespace), new NamespacePickler());
+
+        public Hashtable State { get; } = new(values.ToDictionary(kv => kv.Key, kv => kv.Value));
+    }
+
+    /// <summary>Pickles <see cref="ArgsNamespace"/> as Python does an argparse.Namespace: argparse.Namespace() then its __dict__.</summary>
+    private sealed class NamespacePickler : Razorvine.Pickle.IObjectPickler
+    {
+        public void pickle(object o, Stream outs, Razorvine.Pickle.Pickler currentPickler)
+        {
+            outs.WriteByte(Razorvine.Pickle.Opcodes.GLOBAL);
+            outs.Write("argparse\nNamespace\n"u8);
+            outs.WriteByte(Razorvine.Pickle.Opcodes.EMPTY_TUPLE);
+            outs.WriteByte(Razorvine.Pickle.Opcodes.NEWOBJ);
+            currentPickler.save(((ArgsNamespace)o).State);
+            outs.WriteByte(Razorvine.Pickle.Opcodes.BUILD);
         }
     }
 

@@ -29,7 +29,7 @@ public static class PyTorchInterop
     {
         options ??= InteropOptions.Default;
         var (state, notes) = Canonical(weights);
-        var config = ArchitectureInference.Encoder(state, weights.Metadata, options, weights.FilePath);
+        var config = ArchitectureInference.Encoder(state, weights.Metadata, options, weights.FilePath, notes);
         var encoder = new VisionTransformer(config);
         try
         {
@@ -59,7 +59,7 @@ public static class PyTorchInterop
     {
         options ??= InteropOptions.Default;
         var (state, notes) = Canonical(weights);
-        var encoder = ArchitectureInference.Encoder(state, weights.Metadata, options, weights.FilePath);
+        var encoder = ArchitectureInference.Encoder(state, weights.Metadata, options, weights.FilePath, notes);
         var config = ArchitectureInference.Mae(state, weights.Metadata, encoder, options, weights.FilePath);
         var mae = new MaskedAutoencoder(config);
         try

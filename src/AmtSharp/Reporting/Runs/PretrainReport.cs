@@ -10,8 +10,9 @@ namespace AmtSharp.Reporting.Runs;
 /// <param name="AtInit">The same encoder's at initialisation.</param>
 /// <param name="PriorOnObject">Where the source knows its objects: how well the AMT prior of the trained encoder and of
 /// the encoder at initialisation points at them.</param>
+/// <param name="RawPixels">A linear probe on the raw pixels, the floor no encoder is needed for.</param>
 public sealed record EvaluationSummary(FrozenEvaluationResult Trained, FrozenEvaluationResult? AtInit,
-    (ForegroundOverlap Trained, ForegroundOverlap AtInit)? PriorOnObject = null);
+    (ForegroundOverlap Trained, ForegroundOverlap AtInit)? PriorOnObject = null, FrozenEvaluationResult? RawPixels = null);
 
 /// <summary>
 /// report.md and report.html of a pretraining run: the configuration, the per-epoch metrics, the loss curve, masking
@@ -72,7 +73,8 @@ public static class PretrainReport
         if (evaluation is not null)
         {
             var t = evaluation.Trained;
-            rows.Add(("linear probe top-1", Percent(t.Probe?.Top1) + (evaluation.AtInit is { } i ? $" (at initialisation {Percent(i.Probe?.Top1)})" : "")));
+            rows.Add(("linear probe top-1", Percent(t.Probe?.Top1) + (evaluation.AtInit is { } i ? $" (at initialisation {Percent(i.Probe?.Top1)}" +
+                (evaluation.RawPixels is { } r ? $", on raw pixels {Percent(r.Probe?.Top1)})" : ")") : "")));
             rows.Add(("kNN top-1", Percent(t.Knn?.Top1) + (evaluation.AtInit is { } j ? $" (at initialisation {Percent(j.Knn?.Top1)})" : "")));
             if (evaluation.PriorOnObject is var (trained, atInit))
             {
@@ -125,6 +127,10 @@ public static class PretrainReport
     {
         string method = (config.Method == MimMethod.Mae ? "MAE" : "SimMIM") + (config.Amt is null ? "" : " + AMT");
         var rows = new List<IReadOnlyDictionary<string, object?>>();
+        if (evaluation.RawPixels is { } raw)
+        {
+            rows.Add(Row("raw pixels (no encoder)", raw));
+        }
         if (evaluation.AtInit is { } init)
         {
             rows.Add(Row("at initialisation", init));

@@ -201,6 +201,11 @@ public sealed class RunReporter : IPretrainObserver, IDisposable
         var strategy = trainer.Schedule?.StrategyFor(epochsDone) ?? MimFactory.RandomStrategy(config, config.MaskRatio);
         var prior = trainer.Prior;
         var priors = prior.ComputedAtEpoch >= 0 ? images.Indices.Select(prior.GetCopy).ToArray() : null;
+        if (priors is null && strategy.UsesWeights)
+        {
+            // A run that ends before AMT starts (e.g. `amt demo --epochs 1`) has no prior: show the warm-up's random plan.
+            strategy = trainer.Schedule!.StrategyFor(0);
+        }
         long seed = Seeds.Derive(config.Seed, Seeds.Purpose.Report, epochsDone);
         var snapshot = MaskingSnapshot.Take(images, new SnapshotRequest(trainer.Model, strategy, priors, seed, options.Statistics));
 

@@ -1,3 +1,4 @@
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Data.Loading;
 using AmtSharp.Data.Transforms;
@@ -26,16 +27,39 @@ public static class FeatureExtractor
     /// <summary>Features [N, D] and labels [N] on the CPU, in dataset order.</summary>
     public static (Tensor Features, Tensor Labels) Extract(VisionTransformer encoder, IImageSource source,
         FeaturePooling pooling = FeaturePooling.Cls, int batchSize = 128, int workers = 2, Device? device = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, IPhaseProgress? progress = null)
     {
-        var (features, labels) = ExtractPooled(encoder, source, [pooling], batchSize, workers, device, cancellation);
+        var (features, labels) = ExtractPooled(encoder, source, [pooling], batchSize, workers, device, cancellation, progress);
         return (features[pooling], labels);
+    }
+
+    /// <summary>
+    /// The baseline without any encoder: each image's pixels after the evaluation transform at
+    /// <paramref name="imageSize"/>, flattened to [N, 3·S·S], with labels [N]. A probe that does well on these
+    /// reads colour or position, not what a network learned.
+    /// </summary>
+    public static (Tensor Features, Tensor Labels) RawPixels(IImageSource source, int imageSize, int batchSize = 128, int workers = 2,
+        IPhaseProgress? progress = null)
+    {
+        var parts = new List<Tensor>();
+        var labels = new List<long>(source.Count);
+        using var identity = nn.Identity();
+        InferencePass.Run(identity, source, LoaderOptions.Sequential(TransformSpec.Evaluation(imageSize), batchSize, workers),
+            (batch, images) =>
+            {
+                parts.Add(images.flatten(1).MoveToOuterDisposeScope());
+                labels.AddRange(batch.Labels);
+                progress?.Report($"pixels of {source.Name}", labels.Count, source.Count, "images");
+            });
+        var all = cat(parts, 0);
+        parts.ForEach(p => p.Dispose());
+        return (all, tensor(labels.ToArray()));
     }
 
     /// <summary>Features [N, D] per pooling from one pass over the source (the encoder runs once per image), and labels [N].</summary>
     public static (IReadOnlyDictionary<FeaturePooling, Tensor> Features, Tensor Labels) ExtractPooled(VisionTransformer encoder,
         IImageSource source, IReadOnlyList<FeaturePooling> poolings, int batchSize = 128, int workers = 2, Device? device = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, IPhaseProgress? progress = null)
     {
         var parts = poolings.Distinct().ToDictionary(p => p, _ => new List<Tensor>());
         var labels = new List<long>(source.Count);
@@ -49,6 +73,7 @@ public static class FeatureExtractor
                     list.Add(f.cpu().MoveToOuterDisposeScope());
                 }
                 labels.AddRange(batch.Labels);
+                progress?.Report($"features of {source.Name}", labels.Count, source.Count, "images");
             }, device, cancellation);
         var all = parts.ToDictionary(kv => kv.Key, kv =>
         {

@@ -1,3 +1,4 @@
+using AmtSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,7 +20,8 @@ public sealed class KnnClassifier(KnnConfig? config = null)
     public KnnConfig Config { get; } = config ?? new KnnConfig();
 
     /// <summary>trainFeatures [N, D], trainLabels [N], testFeatures [M, D], testLabels [M].</summary>
-    public KnnResult Evaluate(Tensor trainFeatures, Tensor trainLabels, Tensor testFeatures, Tensor testLabels, int numClasses)
+    public KnnResult Evaluate(Tensor trainFeatures, Tensor trainLabels, Tensor testFeatures, Tensor testLabels, int numClasses,
+        IPhaseProgress? progress = null)
     {
         long m = testFeatures.shape[0];
         long top1 = 0, top5 = 0;
@@ -36,6 +38,7 @@ public sealed class KnnClassifier(KnnConfig? config = null)
             var y = labels.narrow(0, start, end - start);
             top1 += Accuracy.CorrectTopK(votes, y, 1);
             top5 += Accuracy.CorrectTopK(votes, y, 5);
+            progress?.Report("kNN", end, m, "test images");
         }
         return m == 0 ? new KnnResult(0, 0, 0) : new KnnResult((double)top1 / m, (double)top5 / m, m);
     }

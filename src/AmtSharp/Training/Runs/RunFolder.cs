@@ -53,7 +53,7 @@ public sealed class RunFolder : IDisposable
 
     /// <summary>Files a run writes at the top of its folder (besides pictures); --overwrite deletes exactly these and the folders below.</summary>
     public static readonly IReadOnlyList<string> RunFiles =
-        [ConfigFile, EnvironmentFile, MetricsFile, FinalFile, "steps.csv", "report.md", "report.html"];
+        [ConfigFile, EnvironmentFile, MetricsFile, FinalFile, "steps.csv", "report.md", "report.html", "demo-baselines.json"];
 
     /// <summary>Folders a run writes: checkpoints and TensorBoard events.</summary>
     public static readonly IReadOnlyList<string> RunFolders = ["checkpoints", "tensorboard"];
@@ -301,7 +301,8 @@ public sealed class RunFolder : IDisposable
     }
 
     /// <summary>Atomic write (temp file + move) so a reader never sees half a file.</summary>
-    private void WriteJson(string name, object value)
+    /// <summary>Writes <paramref name="value"/> as JSON to <paramref name="name"/> in the folder, atomically.</summary>
+    public void WriteJson(string name, object value)
     {
         string json = JsonSerializer.Serialize(value, value.GetType(), JsonOptions);
         Guard(name, () =>
