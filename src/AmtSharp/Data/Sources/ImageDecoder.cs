@@ -14,7 +14,7 @@ namespace AmtSharp.Data.Sources;
 /// </summary>
 public static class ImageDecoder
 {
-    /// <summary>Decodes a file. <paramref name="minShortSide"/> &gt; 0 allows a reduced-scale decode of huge images.</summary>
+    /// <summary>Decodes a file. <paramref name="minShortSide"/> &gt; 0 allows a reduced-scale decode of huge JPEGs and WebPs (others decode at full size).</summary>
     public static RgbImage DecodeFile(string path, int minShortSide = 0)
     {
         ImageFiles.RequireRegularFile(path);                 // opening a FIFO would block for ever
@@ -73,11 +73,8 @@ public static class ImageDecoder
                 // JPEG (DCT scaling) and WebP decode straight to a smaller size.
                 return Full(codec, scaled, name);
             }
-            // PNG, BMP and others cannot: box-average their rows as they stream in, so memory stays at a few rows.
-            if (BoxReduced(codec, shortSide / minShortSide, name) is { } reduced)
-            {
-                return reduced;
-            }
+            // PNG, BMP and others decode at full size: Skia's PNG codec has no scanline decoding (Unimplemented in
+            // SkiaSharp 3), so a row-streaming reduction is not possible through it.
         }
         return Full(codec, size, name);
     }
@@ -99,78 +96,6 @@ public static class ImageDecoder
         // IncompleteInput is a partial decode (the rest filled in by Skia): not a valid image.
         return result == SKCodecResult.Success ? FromRgba(size.Width, size.Height, rgba)
             : throw new DataException(name, $"corrupt or truncated image ({result})");
-    }
-
-    /// <summary>
-    /// Decodes row by row, averaging each <paramref name="factor"/>×<paramref name="factor"/> block (partial blocks at
-    /// the right and bottom edges average what they hold). Null when the codec cannot decode by rows.
-    /// </summary>
-    private static RgbImage? BoxReduced(SKCodec codec, int factor, string name)
-    {
-        int width = codec.Info.Width, height = codec.Info.Height;
-        // Skia wants the whole image's size here; rows then come one at a time.
-        var rowInfo = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        if (codec.ScanlineOrder is not (SKCodecScanlineOrder.TopDown or SKCodecScanlineOrder.BottomUp)
-            || codec.StartScanlineDecode(rowInfo) != SKCodecResult.Success)
-        {
-            return null;
-        }
-        bool bottomUp = codec.ScanlineOrder == SKCodecScanlineOrder.BottomUp;
-        int outWidth = (width + factor - 1) / factor, outHeight = (height + factor - 1) / factor;
-        var rgb = new byte[outWidth * outHeight * 3];
-        var row = new byte[width * 4];
-        var sums = new long[outWidth * 3];
-        var handle = GCHandle.Alloc(row, GCHandleType.Pinned);
-        try
-        {
-            int band = -1, rowsInBand = 0;
-            for (int i = 0; i < height; i++)
-            {
-                if (codec.GetScanlines(handle.AddrOfPinnedObject(), 1, row.Length) != 1)
-                {
-                    throw new DataException(name, "corrupt or truncated image (a row could not be decoded)");
-                }
-                int y = bottomUp ? height - 1 - i : i;
-                if (y / factor != band)
-                {
-                    Flush(band, rowsInBand);
-                    band = y / factor;
-                    rowsInBand = 0;
-                }
-                rowsInBand++;
-                for (int x = 0; x < width; x++)
-                {
-                    int s = (x / factor) * 3;
-                    sums[s] += row[4 * x];
-                    sums[s + 1] += row[4 * x + 1];
-                    sums[s + 2] += row[4 * x + 2];
-                }
-            }
-            Flush(band, rowsInBand);
-        }
-        finally
-        {
-            handle.Free();
-        }
-        return new RgbImage(outWidth, outHeight, rgb);
-
-        void Flush(int outRow, int rows)
-        {
-            if (outRow < 0)
-            {
-                return;
-            }
-            for (int ox = 0; ox < outWidth; ox++)
-            {
-                int cols = Math.Min(factor, width - ox * factor);
-                long count = (long)cols * rows;
-                for (int c = 0; c < 3; c++)
-                {
-                    rgb[(outRow * outWidth + ox) * 3 + c] = (byte)((sums[ox * 3 + c] + count / 2) / count);
-                }
-            }
-            Array.Clear(sums);
-        }
     }
 
     /// <summary>Drops the alpha byte of RGBA; with unpremultiplied input this keeps the colours, as PIL's convert('RGB') does.</summary>
