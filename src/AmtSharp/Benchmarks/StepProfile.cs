@@ -93,13 +93,13 @@ public static class StepProfiler
         var k = randn([batch, heads, tokens, headDim]).requires_grad_();
         var v = randn([batch, heads, tokens, headDim]).requires_grad_();
 
-        double blockMs = Time(() => Backward(block.forward(x)), repeats);
+        double blockMs = Time(() => Backward(block.call(x)), repeats);
         double gemmMs = Time(() =>
         {
-            Backward(qkv.forward(x));
-            Backward(proj.forward(x));
-            Backward(fc1.forward(x));
-            Backward(fc2.forward(hidden));
+            Backward(qkv.call(x));
+            Backward(proj.call(x));
+            Backward(fc1.call(x));
+            Backward(fc2.call(hidden));
         }, repeats);
         double attentionMs = Time(() => Backward(F.scaled_dot_product_attention(q, k, v)), repeats);
 

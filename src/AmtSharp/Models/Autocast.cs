@@ -31,7 +31,7 @@ public static class Autocast
     }
 
     /// <summary>A linear layer; bfloat16 output under Bf16 (pass it to <see cref="Float"/> at the module's boundary).</summary>
-    public static Tensor Linear(Linear layer, Tensor x) => Low ? Linear(x, layer.weight!, layer.bias) : layer.forward(x);
+    public static Tensor Linear(Linear layer, Tensor x) => Low ? Linear(x, layer.weight!, layer.bias) : layer.call(x);
 
     /// <summary>x·Wᵀ + b; bfloat16 output under Bf16.</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) =>
@@ -40,7 +40,7 @@ public static class Autocast
     /// <summary>A 2-D convolution layer; bfloat16 output under Bf16.</summary>
     public static Tensor Conv2d(Conv2d layer, Tensor x) => Low
         ? F.conv2d(ToLow(x), ToLow(layer.weight!), layer.bias is null ? null : ToLow(layer.bias), layer.stride, layer.padding, layer.dilation, layer.groups)
-        : layer.forward(x);
+        : layer.call(x);
 
     /// <summary>Fused scaled-dot-product attention; under Bf16 libtorch keeps the softmax statistics in float32 internally.</summary>
     public static Tensor ScaledDotProductAttention(Tensor q, Tensor k, Tensor v) =>

@@ -10,6 +10,23 @@ namespace AmtSharp.Tests.Models;
 public sealed class EncoderTests
 {
     [Fact]
+    public void ForwardHookOnBlockFiresWhenEncoderRuns()
+    {
+        // Submodules are invoked through call(), so hooks a user registers on a block run.
+        using var vit = new VisionTransformer(new VitConfig(16, 4, 3, 16, 2, 2));
+        var block = (Block)vit.named_modules().Single(m => m.name == "blocks.1").module;
+        int fired = 0;
+        block.register_forward_hook((_, _, output) =>
+        {
+            fired++;
+            return output;
+        });
+        using var images = randn(2, 3, 16, 16);
+        using var tokens = vit.call(images);
+        Assert.Equal(1, fired);
+    }
+
+    [Fact]
     public void StateDictUsesTimmNamesAndShapes()
     {
         using var vit = new VisionTransformer(VitConfig.Tiny(32, 4) with { Depth = 2 });

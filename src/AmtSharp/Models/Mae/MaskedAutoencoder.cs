@@ -92,9 +92,9 @@ public sealed class MaskedAutoencoder : Module<Tensor, MaskPlan, MimOutput>, IMa
         var x = cat([cls, visible, masked], 1);
         foreach (var block in decoder_blocks)
         {
-            x = block.forward(x);
+            x = block.call(x);
         }
-        var output = Autocast.Float(Autocast.Linear(decoder_pred, decoder_norm.forward(x[.., (1 + plan.NumVisible)..])));
+        var output = Autocast.Float(Autocast.Linear(decoder_pred, decoder_norm.call(x[.., (1 + plan.NumVisible)..])));
         return output.MoveToOuterDisposeScope();
     }
 

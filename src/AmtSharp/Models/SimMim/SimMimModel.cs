@@ -89,7 +89,7 @@ public sealed class SimMimModel : Module<Tensor, MaskPlan, MimOutput>, IMaskedIm
     {
         int g = Config.Encoder.GridSize;
         using var grid = gridTokens.transpose(1, 2).reshape(gridTokens.shape[0], -1, g, g);
-        return decoder.forward(grid);
+        return decoder.call(grid);
     }
 
     public Tensor Target(Tensor images, MaskPlan plan)

@@ -35,24 +35,24 @@ public sealed class Block : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = x + drop_path.forward(attn.forward(norm1.forward(x)));
-        return (y + drop_path.forward(mlp.forward(norm2.forward(y)))).MoveToOuterDisposeScope();
+        var y = x + drop_path.call(attn.call(norm1.call(x)));
+        return (y + drop_path.call(mlp.call(norm2.call(y)))).MoveToOuterDisposeScope();
     }
 
     /// <summary>The same block through the explicit attention path; also returns the probabilities.</summary>
     public (Tensor Output, Tensor Probabilities) ForwardWithAttention(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var (a, probs) = attn.ForwardWithProbabilities(norm1.forward(x));
-        var y = x + drop_path.forward(a);
-        var output = y + drop_path.forward(mlp.forward(norm2.forward(y)));
+        var (a, probs) = attn.ForwardWithProbabilities(norm1.call(x));
+        var y = x + drop_path.call(a);
+        var output = y + drop_path.call(mlp.call(norm2.call(y)));
         return (output.MoveToOuterDisposeScope(), probs.MoveToOuterDisposeScope());
     }
 
     /// <summary>Attention probabilities of this block for input x, without the rest of the block.</summary>
     public Tensor AttentionProbabilities(Tensor x)
     {
-        using var n = norm1.forward(x);
+        using var n = norm1.call(x);
         return attn.Probabilities(n);
     }
 }

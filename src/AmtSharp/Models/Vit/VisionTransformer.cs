@@ -102,7 +102,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     public Tensor EmbedPatches(Tensor images)
     {
         CheckInput(images);
-        return patch_embed.forward(images);
+        return patch_embed.call(images);
     }
 
     /// <summary>Adds each patch's position embedding: [B, L, D] → [B, L, D].</summary>
@@ -118,7 +118,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         var x = tokens;
         foreach (var block in blocks)
         {
-            x = block.forward(x);
+            x = block.call(x);
         }
         return FinalNorm(x).MoveToOuterDisposeScope();
     }
@@ -140,7 +140,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         var x = FullSequence(images);
         for (int i = 0; i < blocks.Count - 1; i++)
         {
-            x = blocks[i].forward(x);
+            x = blocks[i].call(x);
         }
         var (y, attn) = blocks[^1].ForwardWithAttention(x);
         return (FinalNorm(y).MoveToOuterDisposeScope(), attn.MoveToOuterDisposeScope());
@@ -155,7 +155,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         var c = Classifier ?? throw new InvalidOperationException("this VisionTransformer has no classification head");
         using var scope = NewDisposeScope();
         var tokens = forward(images);
-        var pooled = c.Pooling == VitPooling.Cls ? tokens[.., 0] : fc_norm!.forward(tokens[.., 1..].mean([1]));
+        var pooled = c.Pooling == VitPooling.Cls ? tokens[.., 0] : fc_norm!.call(tokens[.., 1..].mean([1]));
         return pooled.MoveToOuterDisposeScope();
     }
 
@@ -186,12 +186,12 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         var x = FullSequence(images);
         for (int i = 0; i < blocks.Count - 1; i++)
         {
-            x = blocks[i].forward(x);
+            x = blocks[i].call(x);
         }
         return blocks[^1].AttentionProbabilities(x).MoveToOuterDisposeScope();
     }
 
-    private Tensor FinalNorm(Tensor x) => norm is null ? x.alias() : norm.forward(x);
+    private Tensor FinalNorm(Tensor x) => norm is null ? x.alias() : norm.call(x);
 
     private Tensor FullSequence(Tensor images)
     {

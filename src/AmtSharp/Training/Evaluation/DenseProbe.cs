@@ -72,7 +72,7 @@ public static class DenseProbe
         InferencePass.Run(encoder, source, LoaderOptions.Sequential(TransformSpec.Evaluation(encoder.Config.ImageSize), batchSize, workers),
             (batch, images) =>
             {
-                var patches = encoder.forward(images)[.., 1..];
+                var patches = encoder.call(images)[.., 1..];
                 tokens.Add(patches.reshape(-1, patches.shape[2]).cpu().MoveToOuterDisposeScope());
                 foreach (long label in batch.Labels)
                 {

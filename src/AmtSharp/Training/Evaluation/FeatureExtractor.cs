@@ -66,7 +66,7 @@ public static class FeatureExtractor
         InferencePass.Run(encoder, source, LoaderOptions.Sequential(TransformSpec.Evaluation(encoder.Config.ImageSize), batchSize, workers),
             (batch, images) =>
             {
-                var tokens = encoder.forward(images);
+                var tokens = encoder.call(images);
                 foreach (var (pooling, list) in parts)
                 {
                     var f = pooling == FeaturePooling.Cls ? tokens[.., 0] : tokens[.., 1..].mean([1]);

@@ -95,7 +95,7 @@ public sealed class LinearProbe(LinearProbeConfig config)
                         using var scope = torch.NewDisposeScope(); // one scope per step keeps the count flat
                         lr = schedule.Apply(opt.Groups, scales, LrSchedule.Tau(epoch, it, iters));
                         var idx = perm.narrow(0, (long)it * batch, batch);
-                        var logits = head.forward(trainFeatures.index_select(0, idx));
+                        var logits = head.call(trainFeatures.index_select(0, idx));
                         var loss = nn.functional.cross_entropy(logits, labels.index_select(0, idx));
                         opt.ZeroGrad();
                         loss.backward();
@@ -130,7 +130,7 @@ public sealed class LinearProbe(LinearProbeConfig config)
         {
             using var scope = torch.NewDisposeScope();
             long len = Math.Min(Config.EvalChunkSize, m - start);
-            var logits = head.forward(x.narrow(0, start, len));
+            var logits = head.call(x.narrow(0, start, len));
             var labels = y.narrow(0, start, len);
             c1 += Accuracy.CorrectTopK(logits, labels, 1);
             c5 += Accuracy.CorrectTopK(logits, labels, 5);
@@ -161,7 +161,7 @@ public sealed class LinearProbe(LinearProbeConfig config)
             head.bias!.zero_();
         }
 
-        public override Tensor forward(Tensor x) => head.forward(bn.forward(x));
+        public override Tensor forward(Tensor x) => head.call(bn.call(x));
     }
 
     /// <summary>LARS or SGD behind one small interface.</summary>
