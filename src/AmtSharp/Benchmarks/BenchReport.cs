@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AmtSharp.Core;
 using AmtSharp.Training.Runs;
 
 namespace AmtSharp.Benchmarks;
@@ -102,7 +103,7 @@ public sealed record BenchReport(
 {
     public string ToJson() => JsonSerializer.Serialize(this, RunFolder.JsonOptions);
 
-    /// <summary>Writes the JSON atomically (temporary file, then rename).</summary>
+    /// <summary>Writes the JSON atomically (<see cref="AtomicFile"/>).</summary>
     public void WriteJson(string path)
     {
         string full = Path.GetFullPath(path);
@@ -111,8 +112,6 @@ public sealed record BenchReport(
         {
             throw new DirectoryNotFoundException($"--json: folder {dir} does not exist");
         }
-        string tmp = full + ".tmp";
-        File.WriteAllText(tmp, ToJson() + "\n");
-        File.Move(tmp, full, overwrite: true);
+        AtomicFile.WriteAllText(full, ToJson() + "\n");
     }
 }

@@ -182,7 +182,7 @@ public sealed class DatasetLayoutTests
         {
             var source = DatasetSpec.For(dir.Path, format: null).OpenTrain();
             var loader = new ImageLoader(source, new LoaderOptions(TransformSpec.Train(16), BatchSize: 3, Seed: 1, Workers: 1, Prefetch: 1));
-            using ImageBatch batch = loader.LoadBatch(0, 0);
+            using ImageBatch batch = loader.Epoch(0).First();
             return (source.Count, source.SkippedFiles, batch.Indices.Length);
         });
         // WaitAsync throws TimeoutException if the FIFO blocks the loader.

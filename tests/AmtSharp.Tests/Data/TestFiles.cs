@@ -200,7 +200,7 @@ internal static class TestImages
         byte[] typeAndData = [.. Encoding.ASCII.GetBytes(type), .. data];
         s.Write(typeAndData);
         var crc = new byte[4];
-        WriteBigEndian(crc, 0, (int)Crc32(typeAndData));
+        WriteBigEndian(crc, 0, (int)System.IO.Hashing.Crc32.HashToUInt32(typeAndData));
         s.Write(crc);
     }
 
@@ -210,19 +210,5 @@ internal static class TestImages
         b[at + 1] = (byte)(v >> 16);
         b[at + 2] = (byte)(v >> 8);
         b[at + 3] = (byte)v;
-    }
-
-    private static uint Crc32(byte[] data)
-    {
-        uint c = 0xFFFFFFFF;
-        foreach (byte d in data)
-        {
-            c ^= d;
-            for (int k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-            }
-        }
-        return ~c;
     }
 }

@@ -262,14 +262,14 @@ public sealed class CheckpointTests : IDisposable
 
         var e = Assert.Throws<CheckpointException>(() => CheckpointFile.Save(path, data, s => new FailingStream(s, failAfter: 300)));
         Assert.IsType<IOException>(e.InnerException);
-        Assert.False(File.Exists(path + CheckpointFile.TempSuffix));
+        Assert.False(File.Exists(path + AtomicFile.TempSuffix));
         using (var ck = CheckpointFile.Load(path))
         {
             Assert.Equal(1, ck.Get<int>("step"));
         }
 
         // A .tmp left behind by a killed process is ignored, and the next save replaces it.
-        File.WriteAllBytes(path + CheckpointFile.TempSuffix, new byte[] { 1, 2, 3 });
+        File.WriteAllBytes(path + AtomicFile.TempSuffix, new byte[] { 1, 2, 3 });
         using (var ck = CheckpointFile.Load(path))
         {
             Assert.Equal(1, ck.Get<int>("step"));
@@ -279,7 +279,7 @@ public sealed class CheckpointTests : IDisposable
         {
             Assert.Equal(9, ck.Get<int>("step"));
         }
-        Assert.False(File.Exists(path + CheckpointFile.TempSuffix));
+        Assert.False(File.Exists(path + AtomicFile.TempSuffix));
     }
 
     [Fact]
@@ -293,7 +293,7 @@ public sealed class CheckpointTests : IDisposable
             using var d = new CheckpointData().With("epoch", epoch).AddModule("model", m);
             folder.Save(epoch, d);
         }
-        File.WriteAllBytes(folder.PathFor(4) + CheckpointFile.TempSuffix, new byte[] { 0 });
+        File.WriteAllBytes(folder.PathFor(4) + AtomicFile.TempSuffix, new byte[] { 0 });
         var last = folder.PathFor(3);
         var bytes = File.ReadAllBytes(last);
         File.WriteAllBytes(last, bytes[..^5]);

@@ -61,9 +61,6 @@ public sealed class ImageLoader
         return order;
     }
 
-    /// <summary>Builds one batch on the calling thread. The caller owns (and disposes) the result.</summary>
-    public ImageBatch LoadBatch(int epoch, int batchIndex) => Build(epoch, batchIndex, EpochOrder(epoch), CancellationToken.None);
-
     /// <summary>An epoch from <paramref name="startBatch"/> on, for synchronous training loops. Dispose every batch.</summary>
     public IEnumerable<ImageBatch> Epoch(int epoch, int startBatch = 0, CancellationToken cancellation = default)
     {

@@ -26,7 +26,7 @@ public static class PyTorchFile
     public static LoadedWeights Read(string path)
     {
         string full = Path.GetFullPath(path);
-        using var file = AtomicFile.OpenRead(full);
+        using var file = WeightsFile.OpenRead(full);
         VerifyArchive(file, full);
         file.Position = 0;
         Hashtable top;
@@ -91,7 +91,7 @@ public static class PyTorchFile
             using var pickled = new MemoryStream();
             PyTorchPickler.PickleStateDict(pickled, top, leaveOpen: true);
             pickled.Position = 0;
-            AtomicFile.Write(path, stream => Store(pickled, stream));
+            WeightsFile.Write(path, stream => Store(pickled, stream));
         }
         finally
         {
@@ -141,7 +141,8 @@ public static class PyTorchFile
             var buffer = new byte[1 << 20];
             foreach (var entry in zip.Entries)
             {
-                var crc = new Crc32();
+                // .NET's zip reader does not check the stored CRC-32, so flipped bytes would otherwise load silently.
+                var crc = new System.IO.Hashing.Crc32();
                 using var s = entry.Open();
                 long total = 0;
                 int n;
@@ -150,7 +151,7 @@ public static class PyTorchFile
                     crc.Append(buffer.AsSpan(0, n));
                     total += n;
                 }
-                if (total != entry.Length || crc.Value != entry.Crc32)
+                if (total != entry.Length || crc.GetCurrentHashAsUInt32() != entry.Crc32)
                 {
                     throw new CheckpointException(path, $"is corrupted: archive entry '{entry.FullName}' fails its CRC-32 check");
                 }

@@ -44,7 +44,7 @@ public static class SafetensorsFile
     public static LoadedWeights Read(string path)
     {
         string full = Path.GetFullPath(path);
-        using var file = AtomicFile.OpenRead(full);
+        using var file = WeightsFile.OpenRead(full);
         var (entries, metadata, dataStart) = ReadHeader(file, full);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
@@ -90,7 +90,7 @@ public static class SafetensorsFile
                 items.Add((name, t.detach().cpu().contiguous(), dtype));
             }
             byte[] header = BuildHeader(items, metadata);
-            AtomicFile.Write(path, stream =>
+            WeightsFile.Write(path, stream =>
             {
                 Span<byte> length = stackalloc byte[8];
                 BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);

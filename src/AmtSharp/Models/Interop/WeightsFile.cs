@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using AmtSharp.Core;
 using AmtSharp.Training.Checkpoints;
 
 namespace AmtSharp.Models.Interop;
@@ -12,7 +13,7 @@ public static class WeightsFile
         string full = Path.GetFullPath(path);
         Span<byte> head = stackalloc byte[9];
         int got;
-        using (var file = AtomicFile.OpenRead(full))
+        using (var file = OpenRead(full))
         {
             got = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         }
@@ -45,4 +46,39 @@ public static class WeightsFile
         WeightsFormat.Safetensors => SafetensorsFile.Read(path),
         _ => throw new CheckpointException(Path.GetFullPath(path), "is an AmtSharp checkpoint; load it with PretrainedModel.Load"),
     };
+
+    /// <summary>Opens a file for reading; a missing or unreadable file becomes a <see cref="CheckpointException"/>.</summary>
+    internal static FileStream OpenRead(string full)
+    {
+        try
+        {
+            return new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CheckpointException(full, "file does not exist", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException(full, $"could not be read: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Writes an export atomically (<see cref="AtomicFile"/>), creating its folder; a failure becomes a
+    /// <see cref="CheckpointException"/> naming the file.
+    /// </summary>
+    internal static void Write(string path, Action<Stream> body)
+    {
+        string full = Path.GetFullPath(path);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            AtomicFile.Write(full, body);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException(full, $"could not be written: {e.Message}", e);
+        }
+    }
 }

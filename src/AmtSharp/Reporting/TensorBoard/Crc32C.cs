@@ -1,38 +1,29 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
 namespace AmtSharp.Reporting.TensorBoard;
 
 /// <summary>
-/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), table driven, plus the "masked" form
-/// that TFRecord framing stores so that a CRC of data containing CRCs stays well distributed.
+/// CRC-32C (Castagnoli) by <see cref="BitOperations.Crc32C(uint, ulong)"/> (the CPU's CRC instruction where it has
+/// one), plus the "masked" form that TFRecord framing stores so that a CRC of data containing CRCs stays well
+/// distributed.
 /// </summary>
 internal static class Crc32C
 {
-    private const uint ReflectedPolynomial = 0x82F63B78u;
     private const uint MaskDelta = 0xA282EAD8u;
-
-    private static readonly uint[] Table = BuildTable();
-
-    private static uint[] BuildTable()
-    {
-        var table = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            uint c = i;
-            for (int bit = 0; bit < 8; bit++)
-            {
-                c = (c & 1) != 0 ? (c >> 1) ^ ReflectedPolynomial : c >> 1;
-            }
-            table[i] = c;
-        }
-        return table;
-    }
 
     /// <summary>The CRC-32C of <paramref name="data"/> (initial value and final xor 0xFFFFFFFF).</summary>
     public static uint Compute(ReadOnlySpan<byte> data)
     {
         uint crc = 0xFFFFFFFFu;
-        foreach (byte b in data)
+        int i = 0;
+        for (; i + 8 <= data.Length; i += 8)
         {
-            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data[i..]));
+        }
+        for (; i < data.Length; i++)
+        {
+            crc = BitOperations.Crc32C(crc, data[i]);
         }
         return ~crc;
     }

@@ -1,10 +1,13 @@
 using System.Buffers.Binary;
+using Google.Protobuf;
+using Tensorboard;
 
 namespace AmtSharp.Reporting.TensorBoard;
 
 /// <summary>
 /// Writes a TensorBoard event file (<c>events.out.tfevents.&lt;unix seconds&gt;.&lt;host&gt;</c>) in a log folder:
-/// scalars and PNG images, as TFRecord-framed <c>Event</c> protobufs that TensorBoard reads directly.
+/// scalars and PNG images, as TFRecord-framed <c>Event</c> protobufs that TensorBoard reads directly. The messages
+/// are TorchSharp's generated TensorBoard classes; the file handling (one stream, naming, framing) is ours.
 /// </summary>
 /// <remarks>
 /// Every <c>Add*</c> call writes one event and flushes it to the operating system, so a running
@@ -14,22 +17,6 @@ public sealed class EventWriter : IDisposable
 {
     /// <summary>The file_version TensorBoard expects in the first event of a file.</summary>
     public const string FileVersion = "brain.Event:2";
-
-    // Event fields.
-    private const int EventWallTime = 1;
-    private const int EventStep = 2;
-    private const int EventFileVersion = 3;
-    private const int EventSummary = 5;
-
-    // Summary / Summary.Value / Summary.Image fields.
-    private const int SummaryValue = 1;
-    private const int ValueTag = 1;
-    private const int ValueSimpleValue = 2;
-    private const int ValueImage = 4;
-    private const int ImageHeight = 1;
-    private const int ImageWidth = 2;
-    private const int ImageColorspace = 3;
-    private const int ImageEncoded = 4;
 
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -60,9 +47,7 @@ public sealed class EventWriter : IDisposable
             throw new IOException($"Cannot write a TensorBoard event file in '{LogDir}': {ex.Message}", ex);
         }
 
-        var evt = new ProtoWriter();
-        evt.WriteDouble(EventWallTime, now);
-        evt.WriteString(EventFileVersion, FileVersion);
+        var evt = new Event { WallTime = now, FileVersion = FileVersion };
         try
         {
             WriteRecord(evt);
@@ -89,14 +74,11 @@ public sealed class EventWriter : IDisposable
     public void AddScalars(IEnumerable<KeyValuePair<string, double>> values, long step)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var summary = new ProtoWriter();
+        var summary = new Summary();
         foreach (var (tag, value) in values)
         {
             CheckTag(tag);
-            var v = new ProtoWriter();
-            v.WriteString(ValueTag, tag);
-            v.WriteFloat(ValueSimpleValue, (float)value);
-            summary.WriteMessage(SummaryValue, v);
+            summary.Value.Add(new Summary.Types.Value { Tag = tag, SimpleValue = (float)value });
         }
         WriteSummary(summary, step);
     }
@@ -111,18 +93,15 @@ public sealed class EventWriter : IDisposable
         ArgumentNullException.ThrowIfNull(png);
         int colorspace = PngColorspace(png, width, height);
 
-        var image = new ProtoWriter();
-        image.WriteInt32(ImageHeight, height);
-        image.WriteInt32(ImageWidth, width);
-        image.WriteInt32(ImageColorspace, colorspace);
-        image.WriteBytes(ImageEncoded, png);
-
-        var v = new ProtoWriter();
-        v.WriteString(ValueTag, tag);
-        v.WriteMessage(ValueImage, image);
-
-        var summary = new ProtoWriter();
-        summary.WriteMessage(SummaryValue, v);
+        var image = new Summary.Types.Image
+        {
+            Height = height,
+            Width = width,
+            Colorspace = colorspace,
+            EncodedImageString = ByteString.CopyFrom(png),
+        };
+        var summary = new Summary();
+        summary.Value.Add(new Summary.Types.Value { Tag = tag, Image = image });
         WriteSummary(summary, step);
     }
 
@@ -157,12 +136,9 @@ public sealed class EventWriter : IDisposable
         }
     }
 
-    private void WriteSummary(ProtoWriter summary, long step)
+    private void WriteSummary(Summary summary, long step)
     {
-        var evt = new ProtoWriter();
-        evt.WriteDouble(EventWallTime, WallTime());
-        evt.WriteInt64(EventStep, step);
-        evt.WriteMessage(EventSummary, summary);
+        var evt = new Event { WallTime = WallTime(), Step = step, Summary = summary };
         lock (_gate)
         {
             WriteRecord(evt);
@@ -170,12 +146,12 @@ public sealed class EventWriter : IDisposable
         }
     }
 
-    private void WriteRecord(ProtoWriter evt)
+    private void WriteRecord(Event evt)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stream is null, this);
-            _stream.Write(TfRecord.Frame(evt.WrittenSpan));
+            _stream.Write(TfRecord.Frame(evt.ToByteArray()));
         }
     }
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AmtSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,13 +23,11 @@ namespace AmtSharp.Training.Checkpoints;
 ///                       array:  i64 count, raw float32
 /// 32 bytes              SHA-256 of everything before it
 /// </code>
-/// Saving is atomic: the file is written as "path.tmp" in the same folder, flushed to disk and then moved
-/// over "path", so a crash mid-save leaves the previous checkpoint intact.
+/// Saving is atomic (<see cref="AtomicFile"/>): a crash mid-save leaves the previous checkpoint intact.
 /// </summary>
 public static class CheckpointFile
 {
     public const int FormatVersion = 1;
-    public const string TempSuffix = ".tmp";
     private static readonly byte[] Magic = "AMTSCKPT"u8.ToArray();
     private const int PreambleSize = 8 + 4 + 8;
     private const int HashSize = 32;
@@ -45,7 +44,6 @@ public static class CheckpointFile
     internal static void Save(string path, CheckpointData data, Func<Stream, Stream>? wrap)
     {
         string full = Path.GetFullPath(path);
-        string tmp = full + TempSuffix;
         var metadata = new JsonObject();
         foreach (var (k, v) in data.Metadata)
         {
@@ -59,7 +57,7 @@ public static class CheckpointFile
         try
         {
             long total = PreambleSize + 4 + header.Length + 4 + entries.Sum(e => e.Size) + HashSize;
-            using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            AtomicFile.Write(full, file =>
             {
                 // The wrapper (tests only) is not disposed: it must not close the file before the flush.
                 var stream = wrap is null ? file : wrap(file);
@@ -76,19 +74,11 @@ public static class CheckpointFile
                 }
                 stream.Write(w.Finish());
                 stream.Flush();
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
+            });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(tmp);
             throw new CheckpointException(full, $"could not be written: {e.Message}", e);
-        }
-        catch
-        {
-            TryDelete(tmp);
-            throw;
         }
         finally
         {
@@ -270,21 +260,6 @@ public static class CheckpointFile
     {
         int n = r.ReadInt32();
         return n >= 0 ? n : throw new InvalidDataException($"negative length {n}");
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // A leftover .tmp is harmless: it is never read and the next save overwrites it.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 
     /// <summary>One entry, sized before writing so the header can carry the total length.</summary>

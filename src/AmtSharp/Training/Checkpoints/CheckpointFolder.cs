@@ -1,4 +1,5 @@
 using System.Globalization;
+using AmtSharp.Core;
 
 namespace AmtSharp.Training.Checkpoints;
 
@@ -46,9 +47,7 @@ public sealed class CheckpointFolder
         }
         try
         {
-            string pointer = Path.Combine(Directory, NewestFile);
-            File.WriteAllText(pointer + CheckpointFile.TempSuffix, Path.GetFileName(path));
-            File.Move(pointer + CheckpointFile.TempSuffix, pointer, overwrite: true);
+            AtomicFile.WriteAllText(Path.Combine(Directory, NewestFile), Path.GetFileName(path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AmtSharp.Core;
 using AmtSharp.Training.Checkpoints;
 
 namespace AmtSharp.Training.Runs;
@@ -256,13 +257,7 @@ public sealed class RunFolder : IDisposable
         {
             text.Append(JsonSerializer.Serialize(record, record.GetType(), LineOptions)).Append('\n');
         }
-        Guard(MetricsFile, () =>
-        {
-            string target = PathOf(MetricsFile);
-            string tmp = target + ".tmp";
-            File.WriteAllText(tmp, text.ToString(), new UTF8Encoding(false));
-            File.Move(tmp, target, overwrite: true);
-        });
+        Guard(MetricsFile, () => AtomicFile.WriteAllText(PathOf(MetricsFile), text.ToString()));
     }
 
     /// <summary>
@@ -300,18 +295,11 @@ public sealed class RunFolder : IDisposable
             .ToList();
     }
 
-    /// <summary>Atomic write (temp file + move) so a reader never sees half a file.</summary>
     /// <summary>Writes <paramref name="value"/> as JSON to <paramref name="name"/> in the folder, atomically.</summary>
     public void WriteJson(string name, object value)
     {
         string json = JsonSerializer.Serialize(value, value.GetType(), JsonOptions);
-        Guard(name, () =>
-        {
-            string target = PathOf(name);
-            string tmp = target + ".tmp";
-            File.WriteAllText(tmp, json + "\n", new UTF8Encoding(false));
-            File.Move(tmp, target, overwrite: true);
-        });
+        Guard(name, () => AtomicFile.WriteAllText(PathOf(name), json + "\n"));
     }
 
     private void Guard(string name, Action write)
