@@ -3,20 +3,20 @@ using AmtSharp.Masking;
 namespace AmtSharp.Amt;
 
 /// <summary>
-/// AMT's settings (amt-method §8, §10, §11.1). One object, no shadowed defaults (the official README command
-/// silently ran without throwing, §15 #4). Start epoch and refresh interval are fractions of the run unless given
-/// explicitly, so short runs scale (§10).
+/// AMT's settings (docs/method.md#counts, #schedule). One object, no shadowed defaults (the released README
+/// command silently ran without throwing, docs/method.md#deviations D4). Start epoch and refresh interval are
+/// fractions of the run unless given explicitly, so short runs scale (docs/method.md#schedule).
 /// </summary>
 /// <param name="MaskRatio">r: share of cells masked (reconstructed).</param>
 /// <param name="ThrowRatio">t: share of cells thrown (in neither encoder, decoder nor loss); 0 = attention-driven masking only.</param>
-/// <param name="Variant">Which cells are masked and which thrown (ablations, §14.2).</param>
+/// <param name="Variant">Which cells are masked and which thrown (ablations, docs/method.md#variants).</param>
 /// <param name="Rounding">How ratios become counts: Floor (MAE) or Ceil (SimMIM).</param>
 /// <param name="WarmupMaskRatio">Random mask ratio before AMT starts (MAE 0.75, SimMIM 0.6; the official SimMIM-AMT used 0.44).</param>
 /// <param name="StartFraction">f_s: s = max(1, ⌊f_s·E + 0.5⌋) unless <paramref name="StartEpoch"/> is set.</param>
 /// <param name="RefreshFraction">f_k: k = max(1, ⌊f_k·E + 0.5⌋) unless <paramref name="RefreshInterval"/> is set.</param>
 /// <param name="StartEpoch">Explicit s (first epoch with AMT; the prior is first computed after epoch s − 1).</param>
 /// <param name="RefreshInterval">Explicit k in epochs.</param>
-/// <param name="Epsilon">ε added to every weight before the draw (§8.1): keeps zero-weight cells random.</param>
+/// <param name="Epsilon">ε added to every weight before the draw (docs/method.md#weighted-draw): keeps zero-weight cells random.</param>
 /// <param name="PriorCrop">How each sample's crop and flip carry the prior onto its cells: exact, or the released code's arithmetic.</param>
 public sealed record AmtConfig(
     double MaskRatio = 0.45,

@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace AmtSharp.Amt;
 
 /// <summary>
-/// AMT's draw (amt-method §8): a full order over the cells by weighted sampling without replacement of the
+/// AMT's draw (docs/method.md#weighted-draw): a full order over the cells by weighted sampling without replacement of the
 /// per-crop prior (+ ε), first n_m masked, next n_t thrown, the rest visible. A fresh draw every step; the
-/// variant chooses how weights and order become the three sets (§14.2).
+/// variant chooses how weights and order become the three sets (docs/method.md#variants).
 /// </summary>
 public sealed class AmtMasking : IMaskingStrategy
 {

@@ -3,7 +3,7 @@ using AmtSharp.Masking;
 namespace AmtSharp.Amt;
 
 /// <summary>
-/// When AMT is active and when the prior is refreshed (amt-method §10). Epochs e &lt; s use random masking (no
+/// When AMT is active and when the prior is refreshed (docs/method.md#schedule). Epochs e &lt; s use random masking (no
 /// throwing); the prior is computed at the end of epoch s − 1 and every k epochs after that, but never after the
 /// last epoch; AMT runs for e ≥ s. A variant that never reads the prior (random throwing) has no refreshes: it would
 /// pay for passes it does not use, and a control must cost what it really costs.

@@ -1,7 +1,7 @@
 namespace AmtSharp.Amt;
 
 /// <summary>
-/// Which cells AMT masks and which it throws (amt-method §14.2). Ablations are configuration, not code changes.
+/// Which cells AMT masks and which it throws (docs/method.md#variants). Ablations are configuration, not code changes.
 /// Plain random masking (no prior, no throwing) is <see cref="Masking.RandomMasking"/>; "masking only" is any
 /// variant with throw ratio 0.
 /// </summary>

@@ -15,7 +15,7 @@ public enum MimMethod
 /// <summary>Tokens per image entering the encoder (with [CLS]) and the decoder (MAE, with [CLS]) or head (SimMIM, patches only).</summary>
 public sealed record TokenCounts(int Encoder, int Decoder);
 
-/// <summary>One row of the compute table (amt-method §13). Counts are in patches; FLOPs per image.</summary>
+/// <summary>One row of the compute table (docs/method.md#compute). Counts are in patches; FLOPs per image.</summary>
 /// <param name="Setting">Human-readable setting.</param>
 /// <param name="Method">MAE or SimMIM.</param>
 /// <param name="Patches">Masked / thrown / visible patches.</param>
@@ -131,7 +131,7 @@ public sealed class ComputeAccounting
     }
 
     /// <summary>
-    /// The table of amt-method §13 for an encoder and an MAE decoder: MAE random 0.75, MAE + AMT masking only,
+    /// The table of docs/method.md#compute for an encoder and an MAE decoder: MAE random 0.75, MAE + AMT masking only,
     /// MAE + AMT 0.45/0.40, SimMIM random 0.6, SimMIM-AMT warm-up random 0.44, SimMIM + AMT 0.44/0.26.
     /// </summary>
     public static IReadOnlyList<ComputeRow> Table(VitConfig encoder, MaeConfig maeDecoder)

@@ -5,7 +5,7 @@ namespace AmtSharp.Amt;
 
 /// <summary>
 /// Where the high-weight cells went in a batch, to check that AMT does what it claims (high → masked, mid →
-/// thrown, low → visible, §8.4). Plain numbers, for JSON logs; a mean over an empty set (no thrown cells) is null.
+/// thrown, low → visible, docs/method.md#weighted-draw). Plain numbers, for JSON logs; a mean over an empty set (no thrown cells) is null.
 /// </summary>
 /// <param name="TopQuartileMasked">Share of each sample's top-quartile-weight cells (⌈cells/4⌉ highest) that were masked.</param>
 /// <param name="TopQuartileThrown">Share of them that were thrown.</param>

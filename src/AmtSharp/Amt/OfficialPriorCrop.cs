@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace AmtSharp.Amt;
 
 /// <summary>
-/// The released AMT code's prior mapping, kept as a replication switch (docs/method.md, "the official crop"). Its
+/// The released AMT code's prior mapping, kept as a replication switch (docs/method.md#official-crop). Its
 /// RandomResizedCrop slices the map with pixel offsets divided by the whole image size: rows ⌊i/H⌋ … ⌊(i+h)/H⌋ + 2
 /// (exclusive), columns likewise with j, w and W. The start is always 0 and the end 2, or 3 when the crop reaches
 /// the bottom (right) edge, so the slice is the map's top-left 2×2 to 3×3 cells whatever the crop. That slice is

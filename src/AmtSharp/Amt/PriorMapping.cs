@@ -7,7 +7,7 @@ namespace AmtSharp.Amt;
 /// <summary>How a sample's crop and flip carry the whole-image prior onto its cell grid.</summary>
 public enum PriorCrop
 {
-    /// <summary>The prior inside the crop box, area-weighted per cell, flipped with the image (amt-method §7.2).</summary>
+    /// <summary>The prior inside the crop box, area-weighted per cell, flipped with the image (docs/method.md#prior-mapping).</summary>
     Exact,
 
     /// <summary>
@@ -18,7 +18,7 @@ public enum PriorCrop
 }
 
 /// <summary>
-/// Sampling weights for a training batch (amt-method §7): each sample's prior, cropped and flipped with exactly
+/// Sampling weights for a training batch (docs/method.md#prior-mapping): each sample's prior, cropped and flipped with exactly
 /// the geometry applied to its image, reduced to one weight per cell of the mask grid (patch or SimMIM unit).
 /// The whole batch at once: W = R · M · Cᵀ as batched matrix products, with the row and column overlap matrices
 /// R and C built by broadcasting. <see cref="CropGeometry.MapToGrid"/> is the per-sample reference it matches.

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace AmtSharp.Amt;
 
 /// <summary>
-/// The prior refresh (amt-method §6): every training image, resized whole to S×S (no crop, no flip), goes through
+/// The prior refresh (docs/method.md#prior-refresh): every training image, resized whole to S×S (no crop, no flip), goes through
 /// the current encoder in eval mode under inference mode, in the caller's <see cref="Autocast"/> precision; the last
 /// block's [CLS] attention becomes its prior.
 /// </summary>

@@ -30,7 +30,7 @@ public sealed record PriorStatistics(
     double? RankCorrelationWithPrevious = null);
 
 /// <summary>
-/// The attention prior cache (amt-method §6): one G×G map per training image, indexed by dataset index, in a
+/// The attention prior cache (docs/method.md#prior-refresh): one G×G map per training image, indexed by dataset index, in a
 /// managed float[] (N·L floats) that lives outside every tensor scope. Initialised to ones (never read before the
 /// first refresh). Part of the training state: saved in checkpoints with the epoch it was computed at.
 /// </summary>

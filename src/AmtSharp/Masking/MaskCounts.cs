@@ -13,7 +13,7 @@ public enum Rounding
 /// <summary>Numbers of masked, thrown and visible cells (patches, or SimMIM mask units) of one sample.</summary>
 public sealed record MaskCounts(int Masked, int Thrown, int Visible)
 {
-    // 0.57 · 100 = 56.99999999999999 and 0.45 + 0.40 = 0.8500000000000001 in doubles (amt-method §8.3).
+    // 0.57 · 100 = 56.99999999999999 and 0.45 + 0.40 = 0.8500000000000001 in doubles (docs/method.md#counts).
     private const double Guard = 1e-9;
 
     public int Total => Masked + Thrown + Visible;

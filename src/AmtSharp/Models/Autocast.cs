@@ -6,7 +6,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace AmtSharp.Models;
 
 /// <summary>
-/// PyTorch's CPU autocast, by hand (TorchSharp has none, guide B8): inside <see cref="Enter"/> with
+/// PyTorch's CPU autocast, by hand (TorchSharp 0.107 has no autocast): inside <see cref="Enter"/> with
 /// <see cref="ComputePrecision.Bf16"/>, the modules' matrix products (linear layers, attention, the patch-embedding
 /// convolution) cast their inputs and float32 weights to bfloat16, so gradients flow back to float32 master weights
 /// and AdamW keeps float32 state. Modules return float32 at their boundary, so LayerNorm, residual sums, softmax

@@ -7,8 +7,9 @@ namespace AmtSharp.Models;
 
 /// <summary>
 /// MAE's initialisation, seeded: xavier-uniform for every Linear and for the patch-embedding kernel seen as
-/// [D, C·p·p]; zero biases; LayerNorm 1/0; tokens N(0, 0.02). torch.nn.init ignores generators (guide B3) and
-/// trunc_normal_ is broken (B2), so this draws with Tensor.uniform_/normal_ on a private generator.
+/// [D, C·p·p]; zero biases; LayerNorm 1/0; tokens N(0, 0.02). TorchSharp's nn.init ignores its generator argument
+/// and its trunc_normal_ fills every element with the std, so this draws with Tensor.uniform_/normal_ on a private
+/// generator.
 /// </summary>
 public static class WeightInit
 {

@@ -90,8 +90,9 @@ public sealed class AmtMaskingTests
     public void EpsilonKeepsZeroWeightCellsRandom()
     {
         // Half the cells have weight 0, so they fill the tail of every draw: 28 masked + 4 thrown from the positive
-        // half, then 22 thrown + 10 visible from the zero half. Without ε that tail comes in a fixed order
-        // (torchsharp-guide B11; log 0 = −∞ ties in the Gumbel keys); with ε it must be a fresh random split.
+        // half, then 22 thrown + 10 visible from the zero half. Without ε that tail comes in a fixed order (libtorch's
+        // multinomial without replacement puts zero weights last in a fixed order; log 0 = −∞ ties the Gumbel keys);
+        // with ε it must be a fresh random split.
         const int draws = 400;
         var hot = Enumerable.Range(0, 32).ToArray();
         using var w = AmtTestData.Block(draws, 64, hot, background: 0f);

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace AmtSharp.Tests.Amt;
 
-/// <summary>Thrown patches (amt-method §9) are absent everywhere: no token, no target, no gradient.</summary>
+/// <summary>Thrown patches (docs/method.md#throwing) are absent everywhere: no token, no target, no gradient.</summary>
 public sealed class ThrowingTests
 {
     private static readonly VitConfig Tiny = new(ImageSize: 32, PatchSize: 4, InChannels: 3, Width: 32, Depth: 1, Heads: 2);

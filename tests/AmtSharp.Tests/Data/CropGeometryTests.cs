@@ -5,7 +5,7 @@ using Xunit;
 
 namespace AmtSharp.Tests.Data;
 
-/// <summary>The five mapping properties of amt-method.md §7.2, plus "the feature goes where the image content went".</summary>
+/// <summary>The five mapping properties of docs/method.md#prior-mapping, plus "the feature goes where the image content went".</summary>
 public sealed class CropGeometryTests
 {
     private static float[] RandomMap(int rows, int cols, int seed)

@@ -47,7 +47,7 @@ public sealed class PyTorchCheckpointTests
         var (encoder, _) = PyTorchInterop.LoadEncoder(TestUtil.FixturePath(EncoderOnlyMae), new InteropOptions(Heads: 4));
         using (encoder)
         {
-            // The pickled tensors all say requires_grad = False (guide B4); ours must not follow them.
+            // The pickled tensors all say requires_grad = False (PyBridge's load_py copies that flag); ours must not follow them.
             foreach (var (name, p) in encoder.named_parameters())
             {
                 Assert.True(p.requires_grad == (name != "pos_embed"), $"{name}: requires_grad {p.requires_grad}");

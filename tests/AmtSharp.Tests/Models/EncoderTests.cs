@@ -71,7 +71,7 @@ public sealed class EncoderTests
         Assert.Equal((768, 12, 12), (VitConfig.Base().Width, VitConfig.Base().Depth, VitConfig.Base().Heads));
         using var vitB = new VisionTransformer(VitConfig.Base());
         long total = vitB.parameters().Sum(p => p.numel());
-        Assert.Equal(85_798_656, total);      // ViT-B/16 without head, pos_embed included: 85.8 M (§3.6)
+        Assert.Equal(85_798_656, total);      // ViT-B/16 without head, pos_embed included: 85.8 M (docs/method.md#encoder)
         var mae = new MaeConfig(VitConfig.Base());
         Assert.Equal((512, 8, 16), (mae.DecoderWidth, mae.DecoderDepth, mae.DecoderHeads));
     }
@@ -79,7 +79,7 @@ public sealed class EncoderTests
     [Fact]
     public void SinCosEmbeddingMatchesTheSpecExample()
     {
-        // D = 8, G = 2: patch (row 0, col 1) is [sin 1, sin 0.01, cos 1, cos 0.01, 0, 0, 1, 1] (amt-method §17).
+        // D = 8, G = 2: patch (row 0, col 1) is [sin 1, sin 0.01, cos 1, cos 0.01, 0, 0, 1, 1] (docs/method.md#encoder).
         using var pos = SinCosPositionEmbedding.Create(2, 8);
         var slot = pos[0, 2].data<float>().ToArray();
         double[] expected = [Math.Sin(1), Math.Sin(0.01), Math.Cos(1), Math.Cos(0.01), 0, 0, 1, 1];

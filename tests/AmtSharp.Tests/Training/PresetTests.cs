@@ -36,7 +36,7 @@ public sealed class PresetTests
         var amt = c.Amt!;
         Assert.Equal((0.45, 0.40, 0.75), (amt.MaskRatio, amt.ThrowRatio, amt.WarmupMaskRatio));
         Assert.Equal((40, 40), (amt.ResolveStart(c.Epochs), amt.ResolveInterval(c.Epochs)));
-        // §8.3's worked values for ViT-B/16.
+        // The worked values of docs/method.md#counts for ViT-B/16.
         Assert.Equal(new MaskCounts(88, 78, 30), amt.Counts(MimFactory.Grid(c).Cells));
     }
 

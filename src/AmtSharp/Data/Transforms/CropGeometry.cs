@@ -16,7 +16,7 @@ public sealed record CropGeometry(double Top, double Left, double Height, double
     /// Carries a per-image map (e.g. the AMT attention prior, <paramref name="mapRows"/> x <paramref name="mapCols"/>, row-major,
     /// covering the whole source image) onto this sample's output grid. Each output cell gets the area-weighted mean of the
     /// map over the source rectangle the cell shows (the map is piecewise constant per cell); columns are mirrored if flipped.
-    /// Separable: W = R · M · Cᵀ with R, C the row and column overlap matrices (amt-method.md §7.2).
+    /// Separable: W = R · M · Cᵀ with R, C the row and column overlap matrices (docs/method.md#prior-mapping).
     /// </summary>
     public float[] MapToGrid(float[] map, int mapRows, int mapCols, int outRows, int outCols)
     {

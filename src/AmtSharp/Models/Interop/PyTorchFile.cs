@@ -13,7 +13,8 @@ namespace AmtSharp.Models.Interop;
 /// torch.save files (zip format, PyTorch ≥ 1.6): MAE's <c>{'model': state_dict, ...}</c>, timm's
 /// <c>{'state_dict': ...}</c> or a bare state dict. Unpickling is TorchSharp.PyBridge's (no Python code runs;
 /// unknown classes such as MAE's <c>args</c> Namespace become plain dictionaries). Tensors are copied into
-/// the caller's module later, so the pickled requires_grad flags (False in every state dict, guide B4) never matter.
+/// the caller's module later, so the pickled requires_grad flags (False in every state dict; PyBridge's load_py
+/// would copy them and freeze every weight) never matter.
 /// </summary>
 public static class PyTorchFile
 {

@@ -2,7 +2,7 @@ namespace AmtSharp.Training.Checkpoints;
 
 /// <summary>
 /// A managed float array with a shape, e.g. the AMT attention-prior store (one G×G map per image), which
-/// lives in managed memory for the whole run (guide §6 rule 8) rather than in tensors.
+/// lives in managed memory for the whole run rather than in tensors, outside every dispose scope.
 /// </summary>
 public sealed record FloatArray
 {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace AmtSharp.Training.Evaluation;
 
-/// <summary>kNN settings (amt-method §11.5): k = 20, weights exp(sim / 0.07).</summary>
+/// <summary>kNN settings (docs/method.md#knn): k = 20, weights exp(sim / 0.07).</summary>
 public sealed record KnnConfig(int K = 20, double Temperature = 0.07, int ChunkSize = 256);
 
 /// <summary>kNN accuracy on a test set.</summary>

@@ -10,7 +10,7 @@ namespace AmtSharp.Training.Evaluation;
 /// <summary>Optimizer for the probe head.</summary>
 public enum ProbeOptimizer
 {
-    /// <summary>MAE's protocol (amt-method §11.7).</summary>
+    /// <summary>MAE's protocol (docs/method.md#lars).</summary>
     Lars,
 
     /// <summary>Plain SGD with momentum, a common alternative.</summary>
@@ -18,7 +18,7 @@ public enum ProbeOptimizer
 }
 
 /// <summary>
-/// Linear-probe settings. Defaults follow MAE (amt-method §11.4): lr = 0.1 × batch / 256, LARS, momentum 0.9,
+/// Linear-probe settings. Defaults follow MAE (docs/method.md#linear-probe): lr = 0.1 × batch / 256, LARS, momentum 0.9,
 /// weight decay 0, 10 warm-up epochs then cosine to 0 over 90 epochs, head init N(0, 0.01).
 /// </summary>
 public sealed record LinearProbeConfig(
@@ -151,7 +151,7 @@ public sealed class LinearProbe(LinearProbeConfig config)
             RegisterComponents();
         }
 
-        /// <summary>Seeded N(0, std) weight (trunc_normal_ is broken and nn.init ignores generators: guide B2/B3).</summary>
+        /// <summary>Seeded N(0, std) weight (TorchSharp's trunc_normal_ fills every element with the std, and nn.init ignores its generator).</summary>
         public void Initialise(double std, long seed)
         {
             using var noGrad = torch.no_grad();

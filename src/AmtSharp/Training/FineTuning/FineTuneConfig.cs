@@ -4,7 +4,7 @@ using AmtSharp.Models.Vit;
 namespace AmtSharp.Training.FineTuning;
 
 /// <summary>
-/// End-to-end fine-tuning settings. Defaults follow the AMT README's MAE recipe (amt-method §11.6), scaled to a CPU:
+/// End-to-end fine-tuning settings. Defaults follow the AMT README's MAE recipe (docs/method.md#fine-tuning), scaled to a CPU:
 /// AdamW β (0.9, 0.999), weight decay 0.05, blr 1e-3 (lr = blr × batch / 256), cosine to 1e-6, layer-wise lr decay
 /// 0.75, drop path 0.1, mixup 0.8 / cutmix 1.0 (switch 0.5, per batch), label smoothing 0.1, global-average pooling
 /// with <c>fc_norm</c>, head init N(0, 2e-5). Only epochs, warm-up and batch are smaller (paper: 100 / 5 / 1024).
@@ -37,7 +37,7 @@ public sealed record FineTuneConfig
 
     public double MinLr { get; init; } = 1e-6;
 
-    /// <summary>Layer-wise lr decay: block k's lr is scaled by decay^(depth − k), the head's by 1 (amt-method §11.8).</summary>
+    /// <summary>Layer-wise lr decay: block k's lr is scaled by decay^(depth − k), the head's by 1 (docs/method.md#layer-decay).</summary>
     public double LayerDecay { get; init; } = 0.75;
 
     public double WeightDecay { get; init; } = 0.05;

@@ -9,7 +9,7 @@ namespace AmtSharp.Training.FineTuning;
 public sealed record FineTunePreset(string Name, string Description, FineTuneConfig Config);
 
 /// <summary>
-/// The fine-tuning recipes of the two papers the AMT paper builds on (amt-method §11.6: MAE as the AMT README runs it,
+/// The fine-tuning recipes of the two papers the AMT paper builds on (docs/method.md#fine-tuning: MAE as the AMT README runs it,
 /// SimMIM as the AMT-SimMIM config), and the MAE recipe scaled to a CPU and 32 px images, which <c>amt finetune</c>
 /// starts from when no preset is named.
 /// </summary>
@@ -82,7 +82,7 @@ public static class FineTunePresets
         All.FirstOrDefault(p => p.Name == name)
         ?? throw new ConfigException("preset", $"unknown preset '{name}' (expected one of {string.Join(", ", Names)})");
 
-    // amt-method §11.6, the settings both papers share with MAE's.
+    // docs/method.md#fine-tuning, the settings both papers share with MAE's.
     private static FineTuneConfig MaeRecipe(FineTuneConfig c) => c with
     {
         BaseLr = 1e-3,

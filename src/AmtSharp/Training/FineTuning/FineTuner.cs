@@ -16,7 +16,7 @@ using static TorchSharp.torch;
 namespace AmtSharp.Training.FineTuning;
 
 /// <summary>
-/// End-to-end fine-tuning of a ViT classifier (amt-method §11.6): the whole network trains with AdamW, layer-wise lr
+/// End-to-end fine-tuning of a ViT classifier (docs/method.md#fine-tuning): the whole network trains with AdamW, layer-wise lr
 /// decay, per-iteration warm-up + cosine lr, drop path, RandAugment, mixup / cutmix, random erasing and label smoothing
 /// (soft-target cross-entropy); top-1 / top-5 on the test split are measured every <see cref="FineTuneConfig.EvalEvery"/>
 /// epochs and after the last. A checkpoint (weights, optimizer state, position) is written after every epoch, so that
@@ -111,7 +111,7 @@ public sealed class FineTuner : IDisposable
         Model = pretrained is null
             ? ClassifierFactory.FromScratch(Classes, config)
             : ClassifierFactory.FromEncoder(pretrained, Classes, config);
-        Model.to(device);                                    // before the optimizer (guide B6)
+        Model.to(device);                                    // before the optimizer: .to() replaces the Parameter objects
         var groups = ParamGroups.LayerDecay(Model, config.Encoder.Depth, config.LayerDecay, config.WeightDecay, ParamGroups.DefaultNoDecayNames);
         Groups = groups;
         optimizer = AdamWFactory.Create(groups, new AdamWConfig(1e-3, Beta2: config.Beta2, WeightDecay: config.WeightDecay));

@@ -3,7 +3,7 @@ using TorchSharp.Modules;
 
 namespace AmtSharp.Training.Optim;
 
-/// <summary>AdamW settings; defaults are MAE pre-training's (amt-method §11.2).</summary>
+/// <summary>AdamW settings; defaults are MAE pre-training's (docs/method.md#pretrain-mae).</summary>
 public sealed record AdamWConfig(double Lr, double Beta1 = 0.9, double Beta2 = 0.95, double Eps = 1e-8, double WeightDecay = 0.05);
 
 /// <summary>Builds AdamW from <see cref="ParamGroupSpec"/>s.</summary>
@@ -11,8 +11,9 @@ public static class AdamWFactory
 {
     /// <summary>
     /// Uses the Options form of ParamGroup: the convenience ParamGroup constructor silently sets lr = 1e-3
-    /// (guide §5 trap). Each group's lr starts at Lr × LrScale. Build after any .to(device) (guide B6) and
-    /// outside a dispose scope (AdamW allocates its state tensors here).
+    /// whatever the optimizer's lr. Each group's lr starts at Lr × LrScale. Build after any .to(device), which
+    /// replaces the Parameter objects (an optimizer built before it fails at step()), and outside a dispose
+    /// scope (AdamW allocates its state tensors here).
     /// </summary>
     public static AdamW Create(IReadOnlyList<ParamGroupSpec> groups, AdamWConfig config)
     {

@@ -5,11 +5,11 @@ using static TorchSharp.torch.optim;
 
 namespace AmtSharp.Training.Optim;
 
-/// <summary>LARS settings; defaults are MAE's linear probe (amt-method §11.4, §11.7).</summary>
+/// <summary>LARS settings; defaults are MAE's linear probe (docs/method.md#linear-probe, #lars).</summary>
 public sealed record LarsConfig(double Lr, double WeightDecay = 0.0, double Momentum = 0.9, double TrustCoefficient = 0.001);
 
 /// <summary>
-/// LARS as in MAE's linear probe (amt-method §11.7). Parameters with more than one dimension get weight
+/// LARS as in MAE's linear probe (docs/method.md#lars). Parameters with more than one dimension get weight
 /// decay and the trust-ratio scaling; 1-D parameters (biases) get plain momentum SGD. The update runs as
 /// tensor ops under no_grad, so it never synchronises on a norm.
 /// </summary>

@@ -3,7 +3,7 @@ using static TorchSharp.torch.optim;
 namespace AmtSharp.Training.Optim;
 
 /// <summary>
-/// MAE's per-iteration schedule (amt-method §11.2): peak lr = BaseLr × EffectiveBatch / ReferenceBatch,
+/// MAE's per-iteration schedule (docs/method.md#pretrain-mae): peak lr = BaseLr × EffectiveBatch / ReferenceBatch,
 /// linear warm-up over <see cref="WarmupEpochs"/>, then half-cosine to <see cref="MinLr"/> at <see cref="Epochs"/>.
 /// It is a pure function of the fractional epoch, so resuming needs no scheduler state.
 /// </summary>

@@ -22,8 +22,8 @@ public sealed record ParamGroupSpec(
 public static class ParamGroups
 {
     /// <summary>
-    /// Tokens excluded from weight decay by default (amt-method §11.2: we follow timm and exclude tokens,
-    /// a documented deviation from MAE's own code).
+    /// Tokens excluded from weight decay by default (we follow timm and exclude tokens, a deviation from
+    /// MAE's own code: docs/method.md#deviations D11).
     /// </summary>
     public static readonly IReadOnlySet<string> DefaultNoDecayNames =
         new HashSet<string>(StringComparer.Ordinal) { "cls_token", "pos_embed", "mask_token", "decoder_pos_embed" };
@@ -59,7 +59,7 @@ public static class ParamGroups
     }
 
     /// <summary>
-    /// Layer-wise lr decay (amt-method §11.8): one group per (layer id, decay/no-decay),
+    /// Layer-wise lr decay (docs/method.md#layer-decay): one group per (layer id, decay/no-decay),
     /// lr scale = layerDecay^(depth + 1 − id). Groups are ordered by id, decay before no-decay.
     /// </summary>
     public static IReadOnlyList<ParamGroupSpec> LayerDecay(

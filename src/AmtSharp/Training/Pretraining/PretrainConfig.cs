@@ -103,7 +103,7 @@ public sealed record PretrainConfig
 
     /// <summary>
     /// The same recipe over <paramref name="epochs"/> epochs: the learning-rate warm-up keeps its share of the run
-    /// (amt-method §11.2: 40 of 400 epochs, i.e. 10 % for short runs), as AMT's start and refresh fractions already do.
+    /// (docs/method.md#pretrain-mae: 40 of 400 epochs, i.e. 10 % for short runs), as AMT's start and refresh fractions already do.
     /// </summary>
     public PretrainConfig WithEpochs(int epochs) =>
         this with { Epochs = epochs, WarmupEpochs = Epochs > 0 ? WarmupEpochs * epochs / Epochs : WarmupEpochs };

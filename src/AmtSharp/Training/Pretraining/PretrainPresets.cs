@@ -10,7 +10,7 @@ namespace AmtSharp.Training.Pretraining;
 public sealed record PretrainPreset(string Name, string Description, PretrainConfig Config);
 
 /// <summary>
-/// The paper's recipes (amt-method §11.1–11.3: ViT-B/16 at 224 px, ImageNet) with and without AMT, CPU-sized
+/// The paper's recipes (docs/method.md#pretrain-mae, #pretrain-simmim: ViT-B/16 at 224 px, ImageNet) with and without AMT, CPU-sized
 /// 32 px recipes for CIFAR-style data, and the demo's. One place, so the demo and `amt pretrain --preset demo`
 /// cannot drift apart.
 /// </summary>
@@ -126,8 +126,8 @@ public static class PretrainPresets
     // ViT-Tiny's width and heads, half its depth: the 32 px presets must train in hours on a few cores.
     private static VitConfig CifarEncoder => VitConfig.Tiny(32, 4) with { Depth = 6 };
 
-    // §11.2. The AMT README reaches 4096 as 128 per GPU × 8 accumulation steps × 4 GPUs; one device accumulates 32.
-    // MAE saves every 20 epochs; the prior pass used 256 images per GPU (§11.1).
+    // docs/method.md#pretrain-mae. The AMT README reaches 4096 as 128 per GPU × 8 accumulation steps × 4 GPUs; one device accumulates 32.
+    // MAE saves every 20 epochs; the prior pass used 256 images per GPU (docs/method.md#prior-refresh).
     private static PretrainConfig PaperMaeRecipe(PretrainConfig c) => c with
     {
         DecoderWidth = 512,
@@ -148,7 +148,7 @@ public static class PretrainPresets
         CheckpointEvery = 20,
     };
 
-    // §11.3. SimMIM's lr is 1e-4 × batch / 512, i.e. 5e-5 per 256 images; its minimum 5e-6 × batch / 512 is absolute
+    // docs/method.md#pretrain-simmim. SimMIM's lr is 1e-4 × batch / 512, i.e. 5e-5 per 256 images; its minimum 5e-6 × batch / 512 is absolute
     // here (2e-5 at 2048). SimMIM's warm-up starts from 5e-7 × batch / 512 rather than 0, a negligible difference.
     private static PretrainConfig PaperSimMimRecipe(PretrainConfig c) => c with
     {

@@ -130,7 +130,7 @@ public sealed class Pretrainer : IDisposable
         PretrainConfig config, IImageSource source)
     {
         var (module, model) = MimFactory.CreateModel(config);
-        module.to(device);                                   // before the optimizer (guide B6)
+        module.to(device);                                   // before the optimizer: .to() replaces the Parameter objects
         var groups = ParamGroups.DecayNoDecay(module, config.WeightDecay, ParamGroups.DefaultNoDecayNames);
         var adamW = AdamWFactory.Create(groups, new AdamWConfig(1e-3, Beta2: config.Beta2, WeightDecay: config.WeightDecay));
         var maskGrid = MimFactory.Grid(config);
