@@ -11,29 +11,19 @@ namespace AmtSharp.Cli;
 internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEpochs, TimeProvider? time = null) : IPretrainObserver, IPhaseProgress
 {
     private readonly StatusLine status = new(output, quiet, time);
-    private long trainingStart;
-    private double startFraction;
+    private readonly Pace training = new(time ?? TimeProvider.System);
+    private readonly Pace phasePace = new(time ?? TimeProvider.System);
     private string? phase;
-    private long phaseStart;
 
     /// <summary>A duration as m:ss, or h:mm:ss from an hour on.</summary>
     public static string Clock(TimeSpan t) => StatusLine.Clock(t);
 
-    private TimeProvider Time => status.Time;
-
     // ETA from the pace since training (or the resume) started, not since the object was made.
-    public void OnStart(StartReport start)
-    {
-        startFraction = (start.Epoch + (double)start.Batch / start.BatchesPerEpoch) / totalEpochs;
-        trainingStart = Time.GetTimestamp();
-    }
+    public void OnStart(StartReport start) =>
+        training.Restart((start.Epoch + (double)start.Batch / start.BatchesPerEpoch) / totalEpochs);
 
-    public void OnStep(StepReport s)
-    {
-        double done = (s.Epoch + (s.Batch + 1.0) / s.BatchesPerEpoch) / totalEpochs;
-        var eta = StatusLine.Eta(Time.GetElapsedTime(trainingStart), startFraction, done);
-        status.Update($"epoch {s.Epoch + 1}/{totalEpochs} {StatusLine.Bar(done)} batch {s.Batch + 1}/{s.BatchesPerEpoch} loss {s.Loss:F4} lr {s.Lr:E2} {s.ImagesPerSecond:F0} img/s ETA {Clock(eta)}");
-    }
+    public void OnStep(StepReport s) =>
+        status.Step(s.Epoch, totalEpochs, s.Batch, s.BatchesPerEpoch, s.Loss, s.Lr, s.ImagesPerSecond, training);
 
     public void OnRefreshStart(int epoch, int images) => status.WriteLine($"epoch {epoch + 1}: refreshing the attention prior over {images} images…");
 
@@ -43,12 +33,12 @@ internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEp
     {
         if (phase != this.phase)
         {
-            (this.phase, phaseStart) = (phase, Time.GetTimestamp());
+            this.phase = phase;
+            phasePace.Restart();
         }
-        double fraction = done / (double)Math.Max(1, total), seconds = Time.GetElapsedTime(phaseStart).TotalSeconds;
-        var eta = StatusLine.Eta(TimeSpan.FromSeconds(seconds), 0, fraction);
+        double fraction = done / (double)Math.Max(1, total), seconds = phasePace.Elapsed.TotalSeconds;
         // Rate and ETA only once the phase has run a moment: the first report would divide by almost nothing.
-        string pace = seconds >= 1 ? $", {done / seconds:F0} {unit}/s ETA {Clock(eta)}" : "";
+        string pace = seconds >= 1 ? $", {done / seconds:F0} {unit}/s ETA {Clock(phasePace.Eta(fraction))}" : "";
         status.Update($"{phase} {StatusLine.Bar(fraction)} {done}/{total} {unit}{pace}", finished: done >= total);
     }
 
@@ -63,34 +53,27 @@ internal sealed class ConsoleProgress(TextWriter output, bool quiet, int totalEp
 
 /// <summary>
 /// Progress for fine-tuning, through the same status line: training batches with a bar and ETA, the evaluation on the
-/// test split, one permanent line per epoch.
+/// test split, one permanent line per epoch. <paramref name="time"/> is injectable, as for <see cref="ConsoleProgress"/>.
 /// </summary>
-internal sealed class FineTuneConsoleProgress(TextWriter output, bool quiet, int totalEpochs) : Training.FineTuning.IFineTuneObserver
+internal sealed class FineTuneConsoleProgress(TextWriter output, bool quiet, int totalEpochs, TimeProvider? time = null) : Training.FineTuning.IFineTuneObserver
 {
-    private readonly StatusLine status = new(output, quiet);
-    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
-    private readonly System.Diagnostics.Stopwatch evalClock = new();
-    private double startFraction;
+    private readonly StatusLine status = new(output, quiet, time);
+    private readonly Pace training = new(time ?? TimeProvider.System);
+    private readonly Pace evaluation = new(time ?? TimeProvider.System);
 
-    public void OnStart(Training.FineTuning.FineTuneStart start)
-    {
-        startFraction = (double)start.Epoch / totalEpochs;
-        clock.Restart();
-    }
+    public void OnStart(Training.FineTuning.FineTuneStart start) => training.Restart((double)start.Epoch / totalEpochs);
 
     public void OnStep(Training.FineTuning.FineTuneStep s)
     {
-        double done = (s.Epoch + (s.Batch + 1.0) / s.BatchesPerEpoch) / totalEpochs;
-        var eta = StatusLine.Eta(clock.Elapsed, startFraction, done);
-        status.Update($"epoch {s.Epoch + 1}/{totalEpochs} {StatusLine.Bar(done)} batch {s.Batch + 1}/{s.BatchesPerEpoch} loss {s.Loss:F4} lr {s.Lr:E2} {s.ImagesPerSecond:F0} img/s ETA {StatusLine.Clock(eta)}");
-        evalClock.Restart();                                // an evaluation starts right after an epoch's last step
+        status.Step(s.Epoch, totalEpochs, s.Batch, s.BatchesPerEpoch, s.Loss, s.Lr, s.ImagesPerSecond, training);
+        evaluation.Restart();                               // an evaluation starts right after an epoch's last step
     }
 
     public void OnEvaluationProgress(int epoch, long done, long total)
     {
         double fraction = done / (double)Math.Max(1, total);
         status.Update($"epoch {epoch + 1}/{totalEpochs}: evaluating {StatusLine.Bar(fraction)} {done}/{total} test images, " +
-            $"{done / Math.Max(evalClock.Elapsed.TotalSeconds, 1e-9):F0} img/s");
+            $"{done / Math.Max(evaluation.Elapsed.TotalSeconds, 1e-9):F0} img/s");
     }
 
     public void OnEpoch(Training.FineTuning.FineTuneEpoch e)

@@ -15,10 +15,6 @@ internal sealed class StatusLine(TextWriter output, bool quiet, TimeProvider? ti
     private DateTimeOffset lastLine = DateTimeOffset.MinValue;
     private bool open;
 
-    public bool Quiet => quiet;
-
-    public TimeProvider Time => time;
-
     /// <summary>
     /// Shows <paramref name="line"/> as the current status (throttled when redirected); a <paramref name="finished"/>
     /// phase keeps its line on a terminal.
@@ -61,6 +57,13 @@ internal sealed class StatusLine(TextWriter output, bool quiet, TimeProvider? ti
         lastLine = time.GetUtcNow();
     }
 
+    /// <summary>One training batch: epoch, bar over the whole run, batch, loss, lr, throughput and ETA.</summary>
+    public void Step(int epoch, int totalEpochs, int batch, int batchesPerEpoch, double loss, double lr, double imagesPerSecond, Pace pace)
+    {
+        double done = (epoch + (batch + 1.0) / batchesPerEpoch) / totalEpochs;
+        Update($"epoch {epoch + 1}/{totalEpochs} {Bar(done)} batch {batch + 1}/{batchesPerEpoch} loss {loss:F4} lr {lr:E2} {imagesPerSecond:F0} img/s ETA {Clock(pace.Eta(done))}");
+    }
+
     /// <summary>A duration as m:ss, or h:mm:ss from an hour on.</summary>
     public static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{t:mm\\:ss}";
 
@@ -73,4 +76,22 @@ internal sealed class StatusLine(TextWriter output, bool quiet, TimeProvider? ti
     /// <summary>Time left at a steady pace: <paramref name="elapsed"/> covered <paramref name="done"/> of what was left at the start.</summary>
     public static TimeSpan Eta(TimeSpan elapsed, double start, double done) =>
         TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(done - start, 1e-9) * (1 - done));
+}
+
+/// <summary>
+/// Where a phase started on the status line's clock, and how much of it was already done then (a resumed run), so
+/// that rates and ETAs count only the work since.
+/// </summary>
+internal sealed class Pace(TimeProvider time)
+{
+    private long start = time.GetTimestamp();
+    private double startFraction;
+
+    public TimeSpan Elapsed => time.GetElapsedTime(start);
+
+    /// <summary>Starts the clock again, with <paramref name="fractionDone"/> of the phase already behind it.</summary>
+    public void Restart(double fractionDone = 0) => (start, startFraction) = (time.GetTimestamp(), fractionDone);
+
+    /// <summary>Time left when <paramref name="fractionDone"/> of the phase is done, at the pace since the start.</summary>
+    public TimeSpan Eta(double fractionDone) => StatusLine.Eta(Elapsed, startFraction, fractionDone);
 }

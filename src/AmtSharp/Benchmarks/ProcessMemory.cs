@@ -14,9 +14,6 @@ public sealed record MemorySample(int Step, long ResidentBytes, long PeakResiden
 {
     [JsonIgnore]
     public double ResidentMiB => ResidentBytes / (1024.0 * 1024.0);
-
-    [JsonIgnore]
-    public double PeakResidentMiB => PeakResidentBytes / (1024.0 * 1024.0);
 }
 
 /// <summary>

@@ -2,6 +2,8 @@ using AmtSharp.Cli;
 using AmtSharp.Core;
 using AmtSharp.Data.Sources;
 using AmtSharp.Models.Vit;
+using AmtSharp.Training.FineTuning;
+using AmtSharp.Training.Pretraining;
 using AmtSharp.Training.Evaluation;
 using Xunit;
 
@@ -58,6 +60,48 @@ public sealed class ProgressTests
         var quiet = new StringWriter();
         new ConsoleProgress(quiet, quiet: true, totalEpochs: 0, clock).Report("kNN", 1, 2, "test images");
         Assert.Equal("", quiet.ToString());
+    }
+
+    [Fact]
+    public void TheEtaOfAResumedRunCountsOnlyTheWorkSinceTheResume()
+    {
+        // Resumed at epoch 4 of 8; 10 s later epoch 4 (of 4 batches) is done: 1/8 of the run in 10 s, so the 3/8 left
+        // take 30 s. Counting the epochs done before the resume would say 6 s.
+        var clock = new ManualClock();
+        var pretrain = new StringWriter();
+        var progress = new ConsoleProgress(pretrain, quiet: false, totalEpochs: 8, clock);
+        progress.OnStart(new StartReport(4, 0, 16, 4, Resumed: true));
+        clock.Advance(TimeSpan.FromSeconds(10));
+        progress.OnStep(new StepReport(4, 3, 4, 20, 0.5, 1e-3, 100));
+        Assert.EndsWith("ETA 00:30", pretrain.ToString().TrimEnd());
+
+        var fineTune = new StringWriter();
+        var fine = new FineTuneConsoleProgress(fineTune, quiet: false, totalEpochs: 8, clock);
+        fine.OnStart(new FineTuneStart(4, 16, 4, Resumed: true));
+        clock.Advance(TimeSpan.FromSeconds(10));
+        fine.OnStep(new FineTuneStep(4, 3, 4, 20, 0.5, 1e-3, 100));
+        Assert.EndsWith("ETA 00:30", fineTune.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public void ARedirectedFineTuningEvaluationPrintsALineEveryTenSecondsWithItsOwnRate()
+    {
+        var clock = new ManualClock();
+        var output = new StringWriter();
+        var progress = new FineTuneConsoleProgress(output, quiet: false, totalEpochs: 2, clock);
+        progress.OnStart(new FineTuneStart(0, 0, 4, Resumed: false));
+        progress.OnStep(new FineTuneStep(0, 3, 4, 4, 0.5, 1e-3, 100));   // the epoch's last step, at t = 0
+        for (int done = 1; done <= 10; done++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(3));
+            progress.OnEvaluationProgress(0, done * 30, 300);
+        }
+        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // The step line at 0 s, then evaluation lines at 12 s and 24 s: 10 images/s since the last step.
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("epoch 1/2 [", lines[0]);
+        Assert.Equal("epoch 1/2: evaluating [########............] 120/300 test images, 10 img/s", lines[1]);
+        Assert.Equal("epoch 1/2: evaluating [################....] 240/300 test images, 10 img/s", lines[2]);
     }
 
     [Fact]

@@ -15,8 +15,6 @@ public sealed class PatchEmbed : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    internal Conv2d Proj => proj;
-
     public override Tensor forward(Tensor images)
     {
         using var g = Autocast.Conv2d(proj, images);  // [B, D, G, G]

@@ -96,8 +96,6 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
 
     internal Parameter PosEmbed => pos_embed;
 
-    internal PatchEmbed PatchEmbedding => patch_embed;
-
     /// <summary>Patch embeddings without positions: [B, L, D].</summary>
     public Tensor EmbedPatches(Tensor images)
     {

@@ -24,15 +24,6 @@ public enum FeaturePooling
 /// </summary>
 public static class FeatureExtractor
 {
-    /// <summary>Features [N, D] and labels [N] on the CPU, in dataset order.</summary>
-    public static (Tensor Features, Tensor Labels) Extract(VisionTransformer encoder, IImageSource source,
-        FeaturePooling pooling = FeaturePooling.Cls, int batchSize = 128, int workers = 2, Device? device = null,
-        CancellationToken cancellation = default, IPhaseProgress? progress = null)
-    {
-        var (features, labels) = ExtractPooled(encoder, source, [pooling], batchSize, workers, device, cancellation, progress);
-        return (features[pooling], labels);
-    }
-
     /// <summary>
     /// The baseline without any encoder: each image's pixels after the evaluation transform at
     /// <paramref name="imageSize"/>, flattened to [N, 3·S·S], with labels [N]. A probe that does well on these
