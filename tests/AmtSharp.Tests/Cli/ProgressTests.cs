@@ -2,9 +2,9 @@ using AmtSharp.Cli;
 using AmtSharp.Core;
 using AmtSharp.Data.Sources;
 using AmtSharp.Models.Vit;
+using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.FineTuning;
 using AmtSharp.Training.Pretraining;
-using AmtSharp.Training.Evaluation;
 using Xunit;
 
 namespace AmtSharp.Tests.Cli;
