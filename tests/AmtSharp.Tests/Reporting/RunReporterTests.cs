@@ -117,7 +117,7 @@ public sealed class RunReporterTests
     }
 }
 
-/// <summary>Reads the process-wide live-tensor count, so it runs alone (<see cref="GlobalStateCollection"/>).</summary>
+/// <summary>Reads the process-wide live-tensor count and the global generator, so it runs alone (<see cref="GlobalStateCollection"/>).</summary>
 [Collection(GlobalStateCollection.Name)]
 public sealed class SnapshotTensorCountTests
 {

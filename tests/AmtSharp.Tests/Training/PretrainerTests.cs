@@ -125,7 +125,6 @@ public sealed class PretrainerTests
             Assert.True(tensor.equal(trained[name]).all().item<bool>(), $"{name} is not the final epoch's");
         }
     }
-
 }
 
 /// <summary>Reads the process-wide live-tensor count, so it runs alone (<see cref="GlobalStateCollection"/>).</summary>
