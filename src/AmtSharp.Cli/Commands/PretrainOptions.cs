@@ -51,7 +51,7 @@ internal sealed class PretrainOptions
 
     public readonly Option<int> BatchSize = CommonOptions.Positive("--batch-size", "Images per step.", null);
 
-    public readonly Option<int> Accum = CommonOptions.Positive("--accum", "Gradient accumulation steps (effective batch = batch × accum).", null);
+    public readonly Option<int> Accum = CommonOptions.Positive("--accum", "Gradient accumulation steps (effective batch = batch × accum); an epoch's last, shorter group averages over the batches it has.", null);
 
     public readonly Option<double> Blr = CommonOptions.Ratio("--blr", "Base learning rate; lr = blr × effective batch / 256.", null, 1e-8, 10);
 

@@ -10,6 +10,8 @@ using Xunit;
 namespace AmtSharp.Tests.Benchmarks;
 
 /// <summary>The bench code paths on a tiny model and two steps: every section runs and reports finite figures (no timing assertions).</summary>
+// Sets torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class BenchTests
 {
     // 32 px, patch 4: an 8×8 patch grid (SimMIM: 4×4 units), so every method's counts are possible.

@@ -5,6 +5,8 @@ using Xunit;
 
 namespace AmtSharp.Tests.Cli;
 
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class CliTests
 {
     private static (int Code, string Output, string Error) Run(params string[] args)

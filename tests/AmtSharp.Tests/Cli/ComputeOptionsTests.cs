@@ -8,6 +8,8 @@ using static AmtSharp.Tests.Cli.CliHarness;
 namespace AmtSharp.Tests.Cli;
 
 /// <summary>--precision and --threads reach every command that trains or evaluates; bad values are one-line user errors.</summary>
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class ComputeOptionsTests
 {
     public static TheoryData<string> ComputingCommands =>

@@ -9,6 +9,8 @@ using Xunit;
 namespace AmtSharp.Tests.Cli;
 
 /// <summary>The demo's path with a tiny budget: report, pictures, TensorBoard events and metrics exist and are sane.</summary>
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class DemoReportTests
 {
     private const int SnapshotRows = 6;

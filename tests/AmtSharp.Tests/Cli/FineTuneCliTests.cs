@@ -7,6 +7,8 @@ using static AmtSharp.Tests.Cli.CliHarness;
 
 namespace AmtSharp.Tests.Cli;
 
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class FineTuneCliTests : IDisposable
 {
     private readonly TestUtil.TempDir dir = new();

@@ -32,6 +32,8 @@ public sealed class TinyRunFixture : IDisposable
     public void Dispose() => dir.Dispose();
 }
 
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class InspectionCommandTests(TinyRunFixture run) : IClassFixture<TinyRunFixture>
 {
     internal static (int Code, string Output, string Error) Run(params string[] args)

@@ -10,6 +10,8 @@ namespace AmtSharp.Tests.Cli;
 /// Run folders that cannot be lost (issue 12): the lock, no silent reuse of a folder holding a run, and refused
 /// commands that write nothing.
 /// </summary>
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class RunFolderCliTests : IDisposable
 {
     private static readonly string[] Tiny = ["--depth", "1", "--epochs", "2", "--batch-size", "32", "--limit", "64",
@@ -195,13 +197,10 @@ public sealed class RunFolderCliTests : IDisposable
         Assert.Equal(["checkpoint-2000000.amtckpt"], Directory.GetFiles(Path.Combine(RunDir, "checkpoints"), "*.amtckpt").Select(Path.GetFileName));
     }
 
-    [Fact]
+    [SkippableFact]
     public void AWriterHittingAFullDiskEndsWithOneLineAndExitTwo()
     {
-        if (!File.Exists("/dev/full"))
-        {
-            return;                                                // no full device to write to here
-        }
+        Skip.IfNot(File.Exists("/dev/full"), "no /dev/full to write to here");
         Directory.CreateDirectory(RunDir);
         // loss.png is drawn at each epoch's end, so the run fails mid-way, as on a disk that fills up during training.
         File.CreateSymbolicLink(Path.Combine(RunDir, "loss.png"), "/dev/full");

@@ -3,6 +3,8 @@ using Xunit;
 
 namespace AmtSharp.Tests.Experiments;
 
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class ExperimentCommandTests
 {
     [Theory]

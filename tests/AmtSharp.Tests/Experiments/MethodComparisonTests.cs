@@ -14,6 +14,8 @@ using Xunit;
 
 namespace AmtSharp.Tests.Experiments;
 
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class MethodComparisonTests
 {
     private static PretrainConfig Mae() => TinyPretrain.Config() with { Epochs = 3, Seed = 5, KeepCheckpoints = 1 };

@@ -9,6 +9,8 @@ using static AmtSharp.Tests.Interop.InteropTestData;
 namespace AmtSharp.Tests.Interop;
 
 /// <summary>`amt export`, and linprobe / knn / <see cref="PretrainedEncoder"/> on foreign files.</summary>
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class ExportAndEvaluateTests : IDisposable
 {
     private readonly TestUtil.TempDir _dir = new();

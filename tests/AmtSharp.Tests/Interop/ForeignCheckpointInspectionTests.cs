@@ -9,6 +9,8 @@ using static AmtSharp.Tests.Interop.InteropTestData;
 namespace AmtSharp.Tests.Interop;
 
 /// <summary>`amt prior` and `amt visualize` on the PyTorch files `linprobe` reads, and the head count of a .pth.</summary>
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class ForeignCheckpointInspectionTests : IDisposable
 {
     private readonly TestUtil.TempDir _dir = new();

@@ -13,10 +13,10 @@ namespace AmtSharp.Tests.Reporting;
 
 public sealed class RunReporterTests
 {
-    private static PretrainConfig Tiny(MimMethod method = MimMethod.Mae) =>
+    internal static PretrainConfig Tiny(MimMethod method = MimMethod.Mae) =>
         AmtSharp.Tests.Training.TinyPretrain.Config(method, refreshInterval: 1) with { Epochs = 3, CheckpointEvery = 1 };
 
-    private static SyntheticShapesSource Data(int count = 64) => SyntheticShapesSource.Train(seed: 1, count: count, size: 32);
+    internal static SyntheticShapesSource Data(int count = 64) => SyntheticShapesSource.Train(seed: 1, count: count, size: 32);
 
     // The reporter only reads the trainer: a reported run, interrupted and resumed, ends with exactly the weights,
     // losses and prior of a plain uninterrupted run, and its logs cover the whole run once.
@@ -49,62 +49,6 @@ public sealed class RunReporterTests
         // Snapshots at initialisation, after each refresh (epochs 1, 2) and at the end (3).
         Assert.Equal([0, 1, 2, 3], reporter.Snapshots.Select(s => s.EpochsDone));
         Assert.True(File.Exists(reporter.LossChartPath));
-    }
-
-    [Theory]
-    [InlineData(MimMethod.Mae)]
-    [InlineData(MimMethod.SimMim)]
-    public void SnapshotRestoresTheModeAndLeavesNoTensorOrRandomStateBehind(MimMethod method)
-    {
-        var config = Tiny(method);
-        var (module, model) = MimFactory.CreateModel(config);
-        using (module)
-        {
-            var images = SnapshotImages.Pick(Data(), 4, 32);
-            var strategy = new AmtSchedule(config.Epochs, config.Amt!, MimFactory.Grid(config)).StrategyFor(2);
-            module.train();
-            var priors = MaskingSnapshot.Attention(model, images);
-            var request = new SnapshotRequest(model, strategy, priors, 7);
-            MaskingSnapshot.Take(images, request);                 // warm up lazily created state
-
-            torch.manual_seed(11);
-            using var expected = torch.rand(5);
-            torch.manual_seed(11);
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            long before = Tensor.TotalCount;
-            var snapshot = MaskingSnapshot.Take(images, request);
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            Assert.Equal(before, Tensor.TotalCount);
-            using var actual = torch.rand(5);
-            Assert.True(expected.allclose(actual), "the snapshot used the global random generator");
-            Assert.True(module.training);
-
-            Assert.Equal(4, snapshot.Masking.Count);
-            Assert.True(double.IsFinite(snapshot.Loss));
-            var counts = strategy.Counts;
-            var grid = MimFactory.Grid(config);
-            int perCell = grid.UnitPatches * grid.UnitPatches;
-            foreach (var row in snapshot.Masking)
-            {
-                Assert.Equal(counts.Thrown * perCell, row.Codes.Count(c => c == -1));
-                Assert.Equal(counts.Masked * perCell, row.Codes.Count(c => c == 1));
-                Assert.All(row.Reconstruction!, v => Assert.True(float.IsFinite(v) && v is >= 0 and <= 1));
-                // Visible patches of the reconstruction are the image itself.
-                int patch = 4, g = 8;
-                for (int p = 0; p < g * g; p++)
-                {
-                    if (row.Codes[p] == 0)
-                    {
-                        int i = (p / g * patch) * 32 + p % g * patch;
-                        Assert.Equal(row.Image[i], row.Reconstruction![i]);
-                    }
-                }
-            }
-            // Same seed, same plan: pictures of the same epoch are reproducible.
-            Assert.Equal(snapshot.Masking[0].Codes, MaskingSnapshot.Take(images, request).Masking[0].Codes);
-        }
     }
 
     [Fact]
@@ -169,6 +113,67 @@ public sealed class RunReporterTests
         foreach (var (name, tensor) in sa)
         {
             Assert.True(tensor.equal(sb[name]).all().item<bool>(), $"{name} differs");
+        }
+    }
+}
+
+/// <summary>Reads the process-wide live-tensor count and the global generator, so it runs alone (<see cref="GlobalStateCollection"/>).</summary>
+[Collection(GlobalStateCollection.Name)]
+public sealed class SnapshotTensorCountTests
+{
+    [Theory]
+    [InlineData(MimMethod.Mae)]
+    [InlineData(MimMethod.SimMim)]
+    public void SnapshotRestoresTheModeAndLeavesNoTensorOrRandomStateBehind(MimMethod method)
+    {
+        var config = RunReporterTests.Tiny(method);
+        var (module, model) = MimFactory.CreateModel(config);
+        using (module)
+        {
+            var images = SnapshotImages.Pick(RunReporterTests.Data(), 4, 32);
+            var strategy = new AmtSchedule(config.Epochs, config.Amt!, MimFactory.Grid(config)).StrategyFor(2);
+            module.train();
+            var priors = MaskingSnapshot.Attention(model, images);
+            var request = new SnapshotRequest(model, strategy, priors, 7);
+            MaskingSnapshot.Take(images, request);                 // warm up lazily created state
+
+            torch.manual_seed(11);
+            using var expected = torch.rand(5);
+            torch.manual_seed(11);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long before = Tensor.TotalCount;
+            var snapshot = MaskingSnapshot.Take(images, request);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Assert.Equal(before, Tensor.TotalCount);
+            using var actual = torch.rand(5);
+            Assert.True(expected.allclose(actual), "the snapshot used the global random generator");
+            Assert.True(module.training);
+
+            Assert.Equal(4, snapshot.Masking.Count);
+            Assert.True(double.IsFinite(snapshot.Loss));
+            var counts = strategy.Counts;
+            var grid = MimFactory.Grid(config);
+            int perCell = grid.UnitPatches * grid.UnitPatches;
+            foreach (var row in snapshot.Masking)
+            {
+                Assert.Equal(counts.Thrown * perCell, row.Codes.Count(c => c == -1));
+                Assert.Equal(counts.Masked * perCell, row.Codes.Count(c => c == 1));
+                Assert.All(row.Reconstruction!, v => Assert.True(float.IsFinite(v) && v is >= 0 and <= 1));
+                // Visible patches of the reconstruction are the image itself.
+                int patch = 4, g = 8;
+                for (int p = 0; p < g * g; p++)
+                {
+                    if (row.Codes[p] == 0)
+                    {
+                        int i = (p / g * patch) * 32 + p % g * patch;
+                        Assert.Equal(row.Image[i], row.Reconstruction![i]);
+                    }
+                }
+            }
+            // Same seed, same plan: pictures of the same epoch are reproducible.
+            Assert.Equal(snapshot.Masking[0].Codes, MaskingSnapshot.Take(images, request).Masking[0].Codes);
         }
     }
 }

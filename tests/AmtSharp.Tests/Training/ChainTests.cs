@@ -18,6 +18,7 @@ namespace AmtSharp.Tests.Training;
 public sealed class ChainTests(ITestOutputHelper output)
 {
     [Fact]
+    [Trait("Category", "Slow")]                // an accuracy threshold after real training
     public void PretrainThenProbeKnnAndFineTuneAllBeatChance()
     {
         // Pretraining and fine-tuning see 1024 images; the frozen evaluations label 3072 (kNN gains most from a bigger bank).

@@ -7,6 +7,8 @@ using static TorchSharp.torch;
 namespace AmtSharp.Tests.Training;
 
 /// <summary>`amt checkpoint compare`, which the kill-and-resume torture script relies on to prove exact resume.</summary>
+// Runs amt commands in-process, which set torch's thread count.
+[Collection(GlobalStateCollection.Name)]
 public sealed class CheckpointComparisonTests : IDisposable
 {
     private readonly TestUtil.TempDir dir = new();

@@ -1,4 +1,5 @@
 using AmtSharp.Data.Sources;
+using AmtSharp.Models;
 using AmtSharp.Models.Vit;
 using AmtSharp.Training.Evaluation;
 using Xunit;
@@ -25,8 +26,11 @@ public sealed class DenseProbeTests
     {
         var train = SyntheticShapesSource.Train(seed: 3, count: 48, size: 32, classes: 3);
         var test = SyntheticShapesSource.Test(seed: 3, count: 16, size: 32, classes: 3);
-        TorchSharp.torch.manual_seed(1);
         using var encoder = new VisionTransformer(new VitConfig(32, 8, 3, 32, 1, 2));
+        using (var generator = WeightInit.Generator(1))
+        {
+            encoder.InitWeights(generator);                      // not the global generator, which parallel tests share
+        }
         var result = DenseProbe.Run(encoder, train, test, new ConvergedProbeConfig(Lambdas: [1e-2]), batchSize: 16, workers: 1);
         Assert.Equal(48 * 16, result.TrainPatches);
         Assert.Equal(16 * 16, result.TestPatches);

@@ -68,27 +68,11 @@ public sealed class KnnClassifierTests
         Assert.InRange(r.Top5, 0.4, 0.6);
     }
 
-    [Fact]
-    public void PredictMatchesEvaluateAndLeavesNoTensorsBehind()
-    {
-        var (x, y) = SyntheticFeatures.Clusters(4, 200, 8, 4);
-        using var _x = x; using var _y = y;
-        var knn = new KnnClassifier(new KnnConfig(K: 5, ChunkSize: 50));
-        knn.Evaluate(x, y, x, y, 4); // warm-up
-        GC.Collect();                // earlier garbage is finalised now, not between the two counts
-        GC.WaitForPendingFinalizers();
-        long before = torch.Tensor.TotalCount;
-        var r = knn.Evaluate(x, y, x, y, 4);
-        Assert.Equal(before, torch.Tensor.TotalCount);
-        using var votes = knn.Predict(x, y, x, 4);
-        Assert.Equal(new long[] { 200, 4 }, votes.shape);
-        Assert.Equal(r.Top1, Accuracy.TopK(votes, y, 1));
-    }
 }
 
 public sealed class LinearProbeTests
 {
-    private static readonly LinearProbeConfig Small = new(Epochs: 6, WarmupEpochs: 1, BatchSize: 64, BaseLr: 0.1, Seed: 7);
+    internal static readonly LinearProbeConfig Small = new(Epochs: 6, WarmupEpochs: 1, BatchSize: 64, BaseLr: 0.1, Seed: 7);
 
     [Fact]
     public void ReachesHighAccuracyOnSeparableFeatures()
@@ -125,6 +109,45 @@ public sealed class LinearProbeTests
     }
 
     [Fact]
+    public void LrFollowsWarmupThenCosine()
+    {
+        var (x, y) = SyntheticFeatures.Clusters(10, 128, 4, 2);
+        using var _x = x; using var _y = y;
+        var r = new LinearProbe(new LinearProbeConfig(Epochs: 4, WarmupEpochs: 2, BatchSize: 64, BaseLr: 0.1)).Fit(x, y, x, y, 2);
+        double peak = 0.1 * 64 / 256;
+        // Last iteration of epoch 0 is τ = 0.5 (2 iterations per epoch).
+        Assert.Equal(peak * 0.5 / 2, r.Epochs[0].Lr, 12);
+        Assert.True(r.Epochs[3].Lr < r.Epochs[2].Lr);
+    }
+}
+
+/// <summary>Reads the process-wide live-tensor count, so it runs alone (<see cref="GlobalStateCollection"/>).</summary>
+[Collection(GlobalStateCollection.Name)]
+public sealed class KnnTensorCountTests
+{
+    [Fact]
+    public void PredictMatchesEvaluateAndLeavesNoTensorsBehind()
+    {
+        var (x, y) = SyntheticFeatures.Clusters(4, 200, 8, 4);
+        using var _x = x; using var _y = y;
+        var knn = new KnnClassifier(new KnnConfig(K: 5, ChunkSize: 50));
+        knn.Evaluate(x, y, x, y, 4); // warm-up
+        GC.Collect();                // earlier garbage is finalised now, not between the two counts
+        GC.WaitForPendingFinalizers();
+        long before = torch.Tensor.TotalCount;
+        var r = knn.Evaluate(x, y, x, y, 4);
+        Assert.Equal(before, torch.Tensor.TotalCount);
+        using var votes = knn.Predict(x, y, x, 4);
+        Assert.Equal(new long[] { 200, 4 }, votes.shape);
+        Assert.Equal(r.Top1, Accuracy.TopK(votes, y, 1));
+    }
+}
+
+/// <summary>Reads the process-wide live-tensor count, so it runs alone (<see cref="GlobalStateCollection"/>).</summary>
+[Collection(GlobalStateCollection.Name)]
+public sealed class LinearProbeTensorCountTests
+{
+    [Fact]
     public void LiveTensorCountStaysFlatAcrossEpochs()
     {
         var (x, y) = SyntheticFeatures.Clusters(9, 256, 8, 3);
@@ -137,7 +160,7 @@ public sealed class LinearProbeTests
             GC.Collect();
             GC.WaitForPendingFinalizers();
             long before = torch.Tensor.TotalCount;
-            new LinearProbe(Small with { Epochs = epochs }).Fit(x, y, x, y, 3, _ =>
+            new LinearProbe(LinearProbeTests.Small with { Epochs = epochs }).Fit(x, y, x, y, 3, _ =>
             {
                 counts.Add(torch.Tensor.TotalCount);
                 live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
@@ -155,17 +178,5 @@ public sealed class LinearProbeTests
         // Whatever is left (TorchSharp's Linear constructor leaves init aliases to the GC) does not grow with epochs.
         Assert.Equal(shortRun, longRun);
         Assert.InRange(longRun, 0, 4);
-    }
-
-    [Fact]
-    public void LrFollowsWarmupThenCosine()
-    {
-        var (x, y) = SyntheticFeatures.Clusters(10, 128, 4, 2);
-        using var _x = x; using var _y = y;
-        var r = new LinearProbe(new LinearProbeConfig(Epochs: 4, WarmupEpochs: 2, BatchSize: 64, BaseLr: 0.1)).Fit(x, y, x, y, 2);
-        double peak = 0.1 * 64 / 256;
-        // Last iteration of epoch 0 is τ = 0.5 (2 iterations per epoch).
-        Assert.Equal(peak * 0.5 / 2, r.Epochs[0].Lr, 12);
-        Assert.True(r.Epochs[3].Lr < r.Epochs[2].Lr);
     }
 }

@@ -84,7 +84,7 @@ public sealed class FineTunerTests
 {
     private static readonly VitConfig Shape = new(16, 4, 3, 16, 2, 2);
 
-    private static FineTuneConfig Tiny => new()
+    internal static FineTuneConfig Tiny => new()
     {
         Encoder = Shape,
         Epochs = 2,
@@ -96,9 +96,9 @@ public sealed class FineTunerTests
         EvalBatchSize = 64,
     };
 
-    private static SyntheticShapesSource Train(int count = 48, int classes = 3) => SyntheticShapesSource.Train(seed: 3, count: count, size: 16, classes: classes);
+    internal static SyntheticShapesSource Train(int count = 48, int classes = 3) => SyntheticShapesSource.Train(seed: 3, count: count, size: 16, classes: classes);
 
-    private static SyntheticShapesSource Test(int classes = 3) => SyntheticShapesSource.Test(seed: 3, count: 30, size: 16, classes: classes);
+    internal static SyntheticShapesSource Test(int classes = 3) => SyntheticShapesSource.Test(seed: 3, count: 30, size: 16, classes: classes);
 
     [Fact]
     public void WritesTheRunFolderAndACheckpointThatReloadsToTheSameScores()
@@ -143,19 +143,7 @@ public sealed class FineTunerTests
     }
 
     [Fact]
-    public void TheLiveTensorCountStaysFlatAcrossEpochs()
-    {
-        // Other tests' garbage must be finalised now, not during the run, or it moves the process-wide count.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var counts = new List<long>();
-        using var tuner = new FineTuner(Tiny with { Epochs = 4, DropPath = 0.2 }, Train(), Test(), observer: new EpochObserver(() => counts.Add(torch.Tensor.TotalCount)));
-        tuner.Train();
-        Assert.Equal(4, counts.Count);
-        Assert.All(counts.Skip(1), c => Assert.Equal(counts[1], c));   // each step and evaluation releases what it made
-    }
-
-    [Fact]
+    [Trait("Category", "Slow")]                // an accuracy threshold after real training
     public void LearnsAnEasyTaskWithTheFullRecipe()
     {
         // Mixing, drop path, smoothing and layer decay all on: an easy task must still be learnt, on unseen images.
@@ -166,6 +154,7 @@ public sealed class FineTunerTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]                // an accuracy threshold after real training
     public void FitsASmallTrainingSetFromScratch()
     {
         // Without regularisation a tiny ViT must be able to fit 64 images: the loop, the loss and the updates work.
@@ -190,6 +179,7 @@ public sealed class FineTunerTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]                // an accuracy threshold after real training
     public void LearnsWithRandAugmentAndRandomErasing()
     {
         // The recipe's augmentation on top of mixing, drop path and smoothing: still clearly above chance (25 %) on unseen images.
@@ -301,15 +291,33 @@ public sealed class FineTunerTests
         Assert.StartsWith($"--{option}: ", e.Message);
     }
 
-    private sealed class EpochObserver(Action onEpoch) : IFineTuneObserver
-    {
-        public void OnEpoch(FineTuneEpoch epoch) => onEpoch();
-    }
-
     [Fact]
     public void SplitsWithDifferentClassesAreRefused()
     {
         var e = Assert.Throws<ConfigException>(() => new FineTuner(Tiny, Train(classes: 3), Test(classes: 4)));
         Assert.Equal("data", e.Option);
+    }
+}
+
+/// <summary>Reads the process-wide live-tensor count, so it runs alone (<see cref="GlobalStateCollection"/>).</summary>
+[Collection(GlobalStateCollection.Name)]
+public sealed class FineTunerTensorCountTests
+{
+    [Fact]
+    public void TheLiveTensorCountStaysFlatAcrossEpochs()
+    {
+        // Other tests' garbage must be finalised now, not during the run, or it moves the process-wide count.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var counts = new List<long>();
+        using var tuner = new FineTuner(FineTunerTests.Tiny with { Epochs = 4, DropPath = 0.2 }, FineTunerTests.Train(), FineTunerTests.Test(), observer: new EpochObserver(() => counts.Add(torch.Tensor.TotalCount)));
+        tuner.Train();
+        Assert.Equal(4, counts.Count);
+        Assert.All(counts.Skip(1), c => Assert.Equal(counts[1], c));   // each step and evaluation releases what it made
+    }
+
+    private sealed class EpochObserver(Action onEpoch) : IFineTuneObserver
+    {
+        public void OnEpoch(FineTuneEpoch epoch) => onEpoch();
     }
 }

@@ -67,12 +67,4 @@ public sealed class GradientsTests
         Assert.Equal(5.0, n, 5);
         Assert.Equal(1.0, Gradients.Norm(new[] { p }), 4);
     }
-
-    [Fact]
-    public void AccumulatorStepsEveryNMicroBatches()
-    {
-        var acc = new GradientAccumulator(3);
-        Assert.Equal(1.0 / 3, acc.LossScale);
-        Assert.Equal(new[] { false, false, true, false, false, true }, Enumerable.Range(0, 6).Select(_ => acc.Tick()));
-    }
 }

@@ -11,9 +11,9 @@ namespace AmtSharp.Tests.Training;
 
 public sealed class PretrainerTests
 {
-    private static PretrainConfig Tiny(MimMethod method = MimMethod.Mae) => TinyPretrain.Config(method);
+    internal static PretrainConfig Tiny(MimMethod method = MimMethod.Mae) => TinyPretrain.Config(method);
 
-    private static SyntheticShapesSource Data(int count = 64) => SyntheticShapesSource.Train(seed: 1, count: count, size: 32);
+    internal static SyntheticShapesSource Data(int count = 64) => SyntheticShapesSource.Train(seed: 1, count: count, size: 32);
 
     [Theory]
     [InlineData(MimMethod.Mae)]
@@ -125,7 +125,12 @@ public sealed class PretrainerTests
             Assert.True(tensor.equal(trained[name]).all().item<bool>(), $"{name} is not the final epoch's");
         }
     }
+}
 
+/// <summary>Reads the process-wide live-tensor count, so it runs alone (<see cref="GlobalStateCollection"/>).</summary>
+[Collection(GlobalStateCollection.Name)]
+public sealed class PretrainerTensorCountTests
+{
     [Fact]
     public void TrainingKeepsTheLiveTensorCountFlat()
     {
@@ -134,7 +139,7 @@ public sealed class PretrainerTests
         GC.WaitForPendingFinalizers();
         var counts = new List<long>();
         var observer = new EpochObserver(() => counts.Add(Tensor.TotalCount));
-        using var trainer = new Pretrainer(Tiny() with { Epochs = 4 }, Data(), observer: observer);
+        using var trainer = new Pretrainer(PretrainerTests.Tiny() with { Epochs = 4 }, PretrainerTests.Data(), observer: observer);
         trainer.Train();
         // At an epoch's end the loader is drained, so the count is exact; after the first epoch (which creates the
         // optimizer state) it must not grow.

@@ -48,14 +48,25 @@ internal sealed class TinyVit : Module<Tensor, Tensor>
 
     public TinyVit(int d = 8, int depth = 2, int classes = 3, long seed = 1) : base(nameof(TinyVit))
     {
-        torch.manual_seed(seed);
-        cls_token = Parameter(torch.randn(1, 1, d) * 0.02);
-        pos_embed = Parameter(torch.randn(1, Tokens + 1, d), requires_grad: false);
+        // A private generator, not the global one that tests running in parallel share.
+        using var generator = new Generator((ulong)seed);
+        cls_token = Parameter(torch.randn([1, 1, d], generator: generator) * 0.02);
+        pos_embed = Parameter(torch.randn([1, Tokens + 1, d], generator: generator), requires_grad: false);
         patch_embed = new PatchEmbed(InDim, d);
         blocks = new ModuleList<TinyBlock>(Enumerable.Range(0, depth).Select(_ => new TinyBlock(d)).ToArray());
         norm = LayerNorm(d, eps: 1e-6);
         head = Linear(d, classes);
         RegisterComponents();
+        using (torch.no_grad())
+        {
+            // Linear's own init draws from the global generator; redraw it (same bounds) from the private one.
+            foreach (var linear in modules().OfType<Linear>())
+            {
+                double bound = 1 / Math.Sqrt(linear.in_features);
+                linear.weight!.uniform_(-bound, bound, generator);
+                linear.bias?.uniform_(-bound, bound, generator);
+            }
+        }
     }
 
     public int Depth => blocks.Count;

@@ -26,7 +26,8 @@ public sealed record FineTuneConfig
 
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>Gradient accumulation: an optimizer step every this many batches (effective batch = batch × accumulation).</summary>
+    /// <summary>Gradient accumulation: an optimizer step every this many batches (effective batch = batch × accumulation); an
+    /// epoch's last, shorter group averages over the batches it has (<see cref="Optim.GradientAccumulator"/>).</summary>
     public int Accumulation { get; init; } = 1;
 
     /// <summary>Images per optimizer step.</summary>

@@ -50,9 +50,9 @@ public sealed class FineTuner : IDisposable
     private readonly RandomErasing? eraser;
     private readonly AdamW optimizer;
     private readonly double[] lrScales;
-    private readonly Parameter[] parameters;
     private readonly string[] parameterNames;
     private readonly LrSchedule lr;
+    private readonly GradientAccumulator accumulator;
     private readonly List<FineTuneEpoch> history = [];
 
     private int epoch;
@@ -116,7 +116,6 @@ public sealed class FineTuner : IDisposable
         Groups = groups;
         optimizer = AdamWFactory.Create(groups, new AdamWConfig(1e-3, Beta2: config.Beta2, WeightDecay: config.WeightDecay));
         lrScales = ParamGroups.Scales(groups);
-        parameters = groups.SelectMany(g => g.Parameters).ToArray();
         parameterNames = groups.SelectMany(g => g.ParameterNames).ToArray();
         lr = new LrSchedule(config.BaseLr, config.EffectiveBatch, config.WarmupEpochs, config.Epochs, config.MinLr);
         mixer = MixupCutmix.From(config, Classes);
@@ -125,6 +124,8 @@ public sealed class FineTuner : IDisposable
             TransformSpec.Train(config.Encoder.ImageSize, config.CropScaleMin) with { RandAugment = RandAugment.Parse(config.RandAugment) },
             config.BatchSize, Shuffle: true, DropLast: true, Seed: config.Seed, Workers: config.Workers,
             OnBadInput: config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, BadInputs: badInputs));
+        accumulator = new GradientAccumulator(config.Accumulation, loader.BatchesPerEpoch, optimizer,
+            groups.SelectMany(g => g.Parameters).ToArray(), config.ClipGrad);
     }
 
     /// <summary>The dataset (path, format, splits and counts), recorded in environment.json when given.</summary>
@@ -250,9 +251,6 @@ public sealed class FineTuner : IDisposable
         }
     }
 
-    private bool IsAccumulationBoundary(int batchesDone) =>
-        batchesDone % config.Accumulation == 0 || batchesDone == loader.BatchesPerEpoch;
-
     // One micro-batch: mix, erase, forward with drop path, soft-target loss, backward; at accumulation boundaries (clip,) update.
     private double TrainStep(ImageBatch batch)
     {
@@ -286,15 +284,8 @@ public sealed class FineTuner : IDisposable
         {
             throw new NonFiniteLossException(epoch, b, step, value, lastCheckpoint);
         }
-        (config.Accumulation > 1 ? loss / config.Accumulation : loss).backward();
-        if (IsAccumulationBoundary(b + 1))
+        if (accumulator.Backward(loss, b))
         {
-            if (config.ClipGrad > 0)
-            {
-                Gradients.ClipNorm(parameters, config.ClipGrad);
-            }
-            optimizer.step();
-            optimizer.zero_grad();
             step++;
         }
         observer.OnStep(new FineTuneStep(epoch, b, loader.BatchesPerEpoch, step, value, currentLr, batch.Count / clock.Elapsed.TotalSeconds));

@@ -37,30 +37,3 @@ public static class Gradients
         return Math.Sqrt(sq);
     }
 }
-
-/// <summary>
-/// Tracks micro-batches for gradient accumulation: scale each micro-batch loss by <see cref="LossScale"/>
-/// before backward; step when <see cref="Tick"/> returns true. The summed grads then equal the full-batch grads.
-/// </summary>
-public sealed class GradientAccumulator(int steps)
-{
-    private int _count;
-
-    /// <summary>Micro-batches per optimizer step.</summary>
-    public int Steps { get; } = steps > 0 ? steps : throw new ArgumentOutOfRangeException(nameof(steps));
-
-    /// <summary>Multiply each micro-batch loss by this before backward.</summary>
-    public double LossScale => 1.0 / Steps;
-
-    /// <summary>Records one micro-batch; true when the optimizer should step (and grads be zeroed).</summary>
-    public bool Tick()
-    {
-        _count++;
-        if (_count < Steps)
-        {
-            return false;
-        }
-        _count = 0;
-        return true;
-    }
-}

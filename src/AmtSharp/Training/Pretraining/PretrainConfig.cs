@@ -37,7 +37,8 @@ public sealed record PretrainConfig
 
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>Gradient accumulation steps; the effective batch is BatchSize × this.</summary>
+    /// <summary>Gradient accumulation steps; the effective batch is BatchSize × this (an epoch's last, shorter group
+    /// averages over the micro-batches it has: <see cref="Optim.GradientAccumulator"/>).</summary>
     public int Accumulation { get; init; } = 1;
 
     /// <summary>Base learning rate; absolute lr = base × effective batch / 256.</summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using AmtSharp.Amt;
 using AmtSharp.Core;
 using AmtSharp.Data;
@@ -34,17 +32,14 @@ public sealed record PretrainResult(
 public sealed record ResumeOptions(bool FromOlder = false, Action<string>? Note = null);
 
 /// <summary>
-/// The pretraining loop: AdamW with decay/no-decay groups, per-iteration warm-up + cosine lr, gradient accumulation,
-/// optional clipping, random masking until AMT starts, prior refreshes on the AMT schedule, checkpoints that make a
-/// resumed run end with the same weights as an uninterrupted one, and a stop on a non-finite loss.
+/// The pretraining loop: AdamW with decay/no-decay groups, per-iteration warm-up + cosine lr, gradient accumulation
+/// (<see cref="GradientAccumulator"/>), random masking until AMT starts, prior refreshes on the AMT schedule
+/// (<see cref="PriorRefresher"/>), checkpoints that make a resumed run end with the same weights as an uninterrupted
+/// one (<see cref="PretrainCheckpointer"/>), and a stop on a non-finite loss.
 /// Every random choice comes from <see cref="Seeds"/> (seed, purpose, epoch / step / index).
 /// </summary>
 public sealed class Pretrainer : IDisposable
 {
-    private const string ModelSection = "model";
-    private const string OptimizerSection = "optimizer";
-    private const string PriorArray = "prior";
-
     /// <summary>Settings a resumed run may change: the learning-rate schedule (base lr, minimum lr, warm-up).</summary>
     public static IReadOnlySet<string> ResumableSettings => ResumeCheck.ResumableSettings;
 
@@ -52,7 +47,7 @@ public sealed class Pretrainer : IDisposable
     private readonly IImageSource source;
     private readonly RunFolder? run;
     private readonly bool ownsRun;
-    private readonly CheckpointFolder? checkpoints;
+    private readonly PretrainCheckpointer? checkpointer;
     private readonly PretrainObservers observer;
     private readonly Device device;
     private readonly ImageLoader loader;
@@ -64,9 +59,10 @@ public sealed class Pretrainer : IDisposable
     private readonly double[] lrScales;
     private readonly string[] parameterNames;
     private readonly LrSchedule lr;
+    private readonly GradientAccumulator accumulator;
+    private readonly PriorRefresher refresher;
     private readonly List<EpochReport> history = [];
 
-    private ObjectCells? objectCells;
     private int epoch;
     private int nextBatch;
     private long step;
@@ -74,7 +70,6 @@ public sealed class Pretrainer : IDisposable
     private int epochLossCount;
     private double trainSeconds;
     private double refreshSeconds;
-    private string? lastCheckpoint;
     private bool resumed;
 
     /// <summary>A trainer writing to <paramref name="outputDir"/> (created or reused as it is, and locked until disposed), or nowhere.</summary>
@@ -107,10 +102,6 @@ public sealed class Pretrainer : IDisposable
         {
             run = openedRun;
         }
-        if (run is not null)
-        {
-            checkpoints = new CheckpointFolder(run.PathOf("checkpoints"));
-        }
         try
         {
             (Module, Model, optimizer, lrScales, parameterNames, lr, grid, randomStrategy, schedule, loader) = Build(config, source);
@@ -124,6 +115,14 @@ public sealed class Pretrainer : IDisposable
             throw;
         }
         Prior = new PriorStore(source.Count, config.Encoder.GridSize);
+        accumulator = new GradientAccumulator(config.Accumulation, loader.BatchesPerEpoch, optimizer,
+            Module.parameters().Where(p => p.requires_grad).ToArray(), config.ClipGrad);
+        refresher = new PriorRefresher(this.config, source, device, this.badInputs, this.observer);
+        if (run is not null)
+        {
+            checkpointer = new PretrainCheckpointer(new CheckpointFolder(run.PathOf("checkpoints")), this.config, Module, optimizer,
+                parameterNames, source.Count);
+        }
     }
 
     private (nn.Module, IMaskedImageModel, AdamW, double[], string[], LrSchedule, MaskGrid, IMaskingStrategy, AmtSchedule?, ImageLoader) Build(
@@ -206,7 +205,7 @@ public sealed class Pretrainer : IDisposable
                     diagnostics ??= measured;
                 }
                 nextBatch = batch.BatchIndex + 1;
-                if (stopAfterSteps is long stop && step >= stop && IsAccumulationBoundary(nextBatch))
+                if (stopAfterSteps is long stop && step >= stop && accumulator.EndsGroup(nextBatch))
                 {
                     trainSeconds += clock.Elapsed.TotalSeconds;
                     SaveCheckpoint();
@@ -240,8 +239,7 @@ public sealed class Pretrainer : IDisposable
 
     private IMaskingStrategy StrategyFor(int e) => schedule?.StrategyFor(e) ?? randomStrategy;
 
-    private bool IsAccumulationBoundary(int batchesDone) =>
-        batchesDone % config.Accumulation == 0 || batchesDone == loader.BatchesPerEpoch;
+    private string? LastCheckpoint => checkpointer?.Last;
 
     // One micro-batch: forward, loss check, backward, and an optimizer step at accumulation boundaries.
     private MaskingDiagnostics? TrainStep(ImageBatch batch, IMaskingStrategy strategy, bool wantDiagnostics)
@@ -262,17 +260,10 @@ public sealed class Pretrainer : IDisposable
         double loss = output.Loss.item<float>();
         if (!double.IsFinite(loss))
         {
-            throw new NonFiniteLossException(epoch, b, step, loss, lastCheckpoint);
+            throw new NonFiniteLossException(epoch, b, step, loss, LastCheckpoint);
         }
-        (output.Loss / config.Accumulation).backward();
-        if (IsAccumulationBoundary(b + 1))
+        if (accumulator.Backward(output.Loss, b))
         {
-            if (config.ClipGrad > 0)
-            {
-                Gradients.ClipNorm(Module.parameters().Where(p => p.requires_grad), config.ClipGrad);
-            }
-            optimizer.step();
-            optimizer.zero_grad();
             step++;
         }
         epochLossSum += loss;
@@ -285,30 +276,9 @@ public sealed class Pretrainer : IDisposable
     private EpochReport FinishEpoch(IMaskingStrategy strategy, double epochTrain, MaskingDiagnostics? diagnostics,
         CancellationToken cancellation)
     {
-        double refresh = 0;
-        PriorStatistics? priorStats = null;
-        ForegroundOverlap? overlap = null;
-        if (schedule?.RefreshAfterEpoch(epoch) == true)
-        {
-            observer.OnRefreshStart(epoch, source.Count);
-            var clock = Stopwatch.StartNew();
-            var encoder = Model.Encoder;
-            var previous = Prior.ComputedAtEpoch >= 0 ? Prior.ToArray() : null;   // before the first refresh: all ones
-            PriorPass.Run(encoder, source, Prior, config.PriorBatchSize, config.Workers, device,
-                config.SkipBadImages ? BadInputPolicy.Skip : BadInputPolicy.Fail, cancellation, badInputs,
-                done => observer.OnRefreshProgress(epoch, done, source.Count));
-            Prior.MarkComputed(epoch);
-            refresh = clock.Elapsed.TotalSeconds;
-            refreshSeconds += refresh;
-            priorStats = Prior.Statistics(previous);
-            // Only sources that know their objects (synthetic shapes) can say whether the prior points at them; their
-            // masks are rendered at the first refresh and reused.
-            if (source is IForegroundMasks masks)
-            {
-                objectCells ??= ObjectCells.Of(masks, source.Count, Prior.GridSize);
-                overlap = objectCells.Score(Prior);
-            }
-        }
+        var refreshed = schedule?.RefreshAfterEpoch(epoch) == true ? refresher.Run(epoch, Model.Encoder, Prior, cancellation) : null;
+        double refresh = refreshed?.Seconds ?? 0;
+        refreshSeconds += refresh;
         var counts = ComputeAccounting.InPatches(strategy.Counts, grid);
         var tokens = (config.Method == MimMethod.Mae ? ComputeAccounting.ForMae(config.MaeModel) : ComputeAccounting.ForSimMim(config.Encoder)).Tokens(counts);
         var report = new EpochReport(
@@ -321,9 +291,9 @@ public sealed class Pretrainer : IDisposable
             strategy is RandomMasking ? $"random {counts}" : $"amt {counts}",
             tokens.Encoder,
             tokens.Decoder,
-            priorStats,
+            refreshed?.Statistics,
             diagnostics,
-            overlap,
+            refreshed?.Overlap,
             refresh > 0 ? source.Count / refresh : null);
         epoch++;
         nextBatch = 0;
@@ -333,38 +303,10 @@ public sealed class Pretrainer : IDisposable
     }
 
     private PretrainResult Result(bool finished) => new(
-        epoch, step, finished, history.Count > 0 ? history[^1].Loss : double.NaN, history, lastCheckpoint, trainSeconds, refreshSeconds);
+        epoch, step, finished, history.Count > 0 ? history[^1].Loss : double.NaN, history, LastCheckpoint, trainSeconds, refreshSeconds);
 
-    private void SaveCheckpoint()
-    {
-        if (checkpoints is null)
-        {
-            return;
-        }
-        using var data = new CheckpointData()
-            .With("config", JsonSerializer.SerializeToNode(config, RunFolder.JsonOptions))
-            .With("epoch", epoch)
-            .With("next_batch", nextBatch)
-            .With("step", step)
-            .With("epoch_loss_sum", epochLossSum)
-            .With("epoch_loss_count", epochLossCount)
-            .With("prior_epoch", Prior.ComputedAtEpoch)
-            .With("train_seconds", trainSeconds)
-            .With("refresh_seconds", refreshSeconds)
-            .With("dataset_count", source.Count)
-            .With("library_version", LibraryInfo.Version)
-            .AddModule(ModelSection, Module)
-            .AddOptimizer(OptimizerSection, optimizer, parameterNames)
-            .AddArray(PriorArray, new FloatArray(Prior.ToArray(), [Prior.Count, Prior.Cells]));
-        // A diverged run must never leave a poisoned file as its newest checkpoint: the one before stays the last good one.
-        var (bad, where) = Finiteness.Check(data.Tensors, data.Arrays);
-        if (bad > 0)
-        {
-            throw new NonFiniteWeightsException(epoch, step, bad, where, lastCheckpoint);
-        }
-        // Index by global position so a mid-epoch checkpoint sorts after the previous epoch's.
-        lastCheckpoint = checkpoints.Save((long)epoch * 1_000_000 + nextBatch, data, config.KeepCheckpoints);
-    }
+    private void SaveCheckpoint() => checkpointer?.Save(
+        new PretrainPosition(epoch, nextBatch, step, epochLossSum, epochLossCount, trainSeconds, refreshSeconds), Prior);
 
     /// <summary>
     /// Loads the run's checkpoint to continue from; <see cref="Train"/> then carries on from it. Callers that write
@@ -376,29 +318,13 @@ public sealed class Pretrainer : IDisposable
         {
             throw new InvalidOperationException("the run has already been resumed");
         }
-        if (checkpoints is null)
+        if (checkpointer is null)
         {
             throw new ConfigException("resume", "needs an output folder holding checkpoints");
         }
-        using var checkpoint = checkpoints.LoadForResume(options.FromOlder, options.Note);
-        ResumeCheck.Compare(checkpoint, "config", config, options.Note);
-        ResumeCheck.CompareDataset(checkpoint, source.Count);
-        checkpoint.ApplyModule(ModelSection, Module);
-        checkpoint.ApplyOptimizer(OptimizerSection, optimizer, parameterNames);
-        var prior = checkpoint.Array(PriorArray);
-        Prior = PriorStore.FromArray(prior.Data, source.Count, config.Encoder.GridSize, checkpoint.Get<int>("prior_epoch"));
-        epoch = checkpoint.Get<int>("epoch");
-        nextBatch = checkpoint.Get<int>("next_batch");
-        step = checkpoint.Get<long>("step");
-        epochLossSum = checkpoint.Get<double>("epoch_loss_sum");
-        epochLossCount = checkpoint.Get<int>("epoch_loss_count");
-        // Time spent before the interruption still belongs to the run.
-        trainSeconds = checkpoint.Get<double>("train_seconds");
-        refreshSeconds = checkpoint.Get<double>("refresh_seconds");
-        lastCheckpoint = checkpoint.FilePath;
+        (var position, Prior) = checkpointer.Resume(options);
+        (epoch, nextBatch, step, epochLossSum, epochLossCount, trainSeconds, refreshSeconds) = position;
         resumed = true;
-        options.Note?.Invoke($"resume: from {checkpoint.FilePath}: {epoch} epoch(s) done" +
-            (nextBatch > 0 ? $" and {nextBatch} batch(es) of epoch {epoch + 1}" : "") + $", step {step}");
         if (run is not null)
         {
             // Epochs logged after the checkpoint (a kill between the metrics line and the checkpoint) are trained
