@@ -56,6 +56,13 @@ public sealed record AmtConfig(
     public MaskCounts Counts(int cells) =>
         MaskCounts.From(MaskRatio, ThrowRatio, cells, Rounding, Options.MaskRatio, Options.ThrowRatio);
 
+    /// <summary>AMT's draw for this configuration on <paramref name="grid"/> (validated).</summary>
+    public AmtMasking Strategy(MaskGrid grid)
+    {
+        Validate(grid.Cells);
+        return new AmtMasking(grid, Counts(grid.Cells), Variant, Epsilon);
+    }
+
     /// <summary>
     /// Refuses settings that cannot run on <paramref name="cells"/> cells (and, when given, a run of
     /// <paramref name="totalEpochs"/> epochs), naming the option.

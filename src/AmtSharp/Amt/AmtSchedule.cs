@@ -25,7 +25,7 @@ public sealed class AmtSchedule
         StartEpoch = config.ResolveStart(totalEpochs);
         RefreshInterval = config.ResolveInterval(totalEpochs);
         warmup = WarmupMasking(config, grid);
-        amt = AmtMasking.From(config, grid);
+        amt = config.Strategy(grid);
         var refreshes = new List<int>();
         for (int e = StartEpoch - 1; config.UsesPrior && e <= totalEpochs - 2; e += RefreshInterval)
         {

@@ -96,7 +96,7 @@ public static class BenchMethods
 
     /// <summary>The strategy of the method's steady phase: random masking, or AMT's draw (after its warm-up).</summary>
     public static IMaskingStrategy Strategy(PretrainConfig config) => config.Amt is { } amt
-        ? AmtMasking.From(amt, MimFactory.Grid(config))
+        ? amt.Strategy(MimFactory.Grid(config))
         : MimFactory.RandomStrategy(config, config.MaskRatio);
 
     /// <summary>Compute accounting for the method's model.</summary>

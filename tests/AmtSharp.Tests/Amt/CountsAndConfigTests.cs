@@ -19,7 +19,7 @@ public sealed class CountsAndConfigTests
         var units = AmtConfig.ForSimMim().Counts(grid.Cells);
         Assert.Equal(new MaskCounts(22, 13, 14), units);
         Assert.Equal(new MaskCounts(88, 52, 56), ComputeAccounting.InPatches(units, grid));
-        var strategy = AmtMasking.From(AmtConfig.ForSimMim(), grid);
+        var strategy = AmtConfig.ForSimMim().Strategy(grid);
         using var w = AmtTestData.Gaussian(2, 7, 1.5);
         using var plan = strategy.Plan(new MaskRequest(2, AmtTestData.Gen(1), w));
         Assert.Equal((88, 52, 56), (plan.NumMasked, plan.NumThrown, plan.NumVisible));

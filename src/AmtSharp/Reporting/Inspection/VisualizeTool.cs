@@ -39,7 +39,7 @@ public static class VisualizeTool
         var config = model.Config;
         var amt = config.Amt ?? (config.Method == MimMethod.Mae ? AmtConfig.ForMae() : AmtConfig.ForSimMim());
         amt = amt with { MaskRatio = options.MaskRatio ?? amt.MaskRatio, ThrowRatio = options.ThrowRatio ?? amt.ThrowRatio };
-        var strategy = AmtMasking.From(amt, MimFactory.Grid(config));
+        var strategy = amt.Strategy(MimFactory.Grid(config));
 
         var images = SnapshotImages.Pick(source, options.Images, config.Encoder.ImageSize);
         var priors = MaskingSnapshot.Attention(model.Model, images);
