@@ -2,11 +2,12 @@ using AmtSharp.Amt;
 using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Masking;
+using AmtSharp.Reporting;
 using AmtSharp.Reporting.Snapshots;
 using AmtSharp.Training.Pretraining;
 using AmtSharp.Training.Runs;
 
-namespace AmtSharp.Reporting.Inspection;
+namespace AmtSharp.Inspection;
 
 /// <summary>What `amt visualize` shows.</summary>
 /// <param name="Images">How many images.</param>
