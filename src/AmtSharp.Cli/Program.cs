@@ -35,7 +35,7 @@ public static class Program
         }
         catch (Exception e) when (UserErrors.IsUserError(e))
         {
-            string message = (e is ConfigException c ? file?.Describe(c) : null) ?? e.Message;
+            string message = e is ConfigException c ? file?.Describe(c) ?? OptionNames.Describe(c) : e.Message;
             error.WriteLine($"amt: {UserErrors.Describe(message)}{UserErrors.SkipAdvice(e, parsed)}");
             return UserError;
         }
@@ -48,7 +48,7 @@ public static class Program
         }
         catch (RunStoppedException e)
         {
-            error.WriteLine($"amt: {UserErrors.Describe(e.Message)}");
+            error.WriteLine($"amt: {UserErrors.Describe(OptionNames.Describe(e))}");
             return StoppedRun;
         }
     }

@@ -1,6 +1,5 @@
 using AmtSharp.Cli.Configuration;
 using AmtSharp.Data;
-using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Runs;
 
 namespace AmtSharp.Cli;

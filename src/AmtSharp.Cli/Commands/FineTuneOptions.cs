@@ -257,7 +257,7 @@ internal sealed class FineTuneOptions
             }
             catch (ConfigException e)
             {
-                r.AddError(e.Message);
+                r.AddError(OptionNames.Describe(e));
             }
         });
         return option;

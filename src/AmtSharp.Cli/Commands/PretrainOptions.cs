@@ -3,6 +3,7 @@ using AmtSharp.Amt;
 using AmtSharp.Cli.Configuration;
 using AmtSharp.Core;
 using AmtSharp.Data;
+using AmtSharp.Masking;
 using AmtSharp.Models.Vit;
 using AmtSharp.Training.Pretraining;
 

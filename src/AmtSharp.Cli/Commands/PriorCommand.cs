@@ -1,7 +1,7 @@
 using System.CommandLine;
 using AmtSharp.Amt;
+using AmtSharp.Inspection;
 using AmtSharp.Models.Vit;
-using AmtSharp.Reporting.Inspection;
 using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Pretraining;
 

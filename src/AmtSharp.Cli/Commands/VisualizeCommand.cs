@@ -1,6 +1,6 @@
 using System.CommandLine;
+using AmtSharp.Inspection;
 using AmtSharp.Reporting;
-using AmtSharp.Reporting.Inspection;
 using AmtSharp.Training.Pretraining;
 
 namespace AmtSharp.Cli.Commands;

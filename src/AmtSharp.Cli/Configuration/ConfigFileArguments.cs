@@ -87,7 +87,7 @@ internal sealed class ConfigFileArguments
 
     /// <summary>The message for a <see cref="ConfigException"/> about an option whose value came from the file; null otherwise.</summary>
     public string? Describe(ConfigException error) =>
-        fromFile.TryGetValue("--" + error.Option, out var entry) ? Describe(entry, error.Message) : null;
+        fromFile.TryGetValue("--" + OptionNames.Flag(error.Setting), out var entry) ? Describe(entry, OptionNames.Describe(error)) : null;
 
     private string Describe(ConfigEntry entry, string message) => $"{Path}: line {entry.Line}, key '{entry.Key}': {message}";
 

@@ -31,21 +31,6 @@ public sealed record AmtConfig(
     double Epsilon = 1e-6,
     PriorCrop PriorCrop = PriorCrop.Exact)
 {
-    /// <summary>Option names used in error messages (and by the command line).</summary>
-    public static class Options
-    {
-        public const string MaskRatio = "mask-ratio";
-        public const string ThrowRatio = "throw-ratio";
-        public const string Variant = "amt-variant";
-        public const string WarmupMaskRatio = "warmup-mask-ratio";
-        public const string StartFraction = "amt-start-fraction";
-        public const string RefreshFraction = "amt-refresh-fraction";
-        public const string StartEpoch = "amt-start-epoch";
-        public const string RefreshInterval = "amt-refresh-interval";
-        public const string Epsilon = "amt-epsilon";
-        public const string PriorCrop = "prior-crop";
-    }
-
     /// <summary>MAE + AMT (official settings): r 0.45, t 0.40, random 0.75 warm-up, f_s = f_k = 0.1, floor.</summary>
     public static AmtConfig ForMae() => new(0.45, 0.40, AmtVariant.Attention, Rounding.Floor, 0.75, 0.1, 0.1);
 
@@ -54,43 +39,50 @@ public sealed record AmtConfig(
 
     /// <summary>AMT counts on a grid of <paramref name="cells"/> cells; throws <see cref="ConfigException"/> when impossible.</summary>
     public MaskCounts Counts(int cells) =>
-        MaskCounts.From(MaskRatio, ThrowRatio, cells, Rounding, Options.MaskRatio, Options.ThrowRatio);
+        MaskCounts.From(MaskRatio, ThrowRatio, cells, Rounding, nameof(MaskRatio), nameof(ThrowRatio));
+
+    /// <summary>AMT's draw for this configuration on <paramref name="grid"/> (validated).</summary>
+    public AmtMasking Strategy(MaskGrid grid)
+    {
+        Validate(grid.Cells);
+        return new AmtMasking(grid, Counts(grid.Cells), Variant, Epsilon);
+    }
 
     /// <summary>
     /// Refuses settings that cannot run on <paramref name="cells"/> cells (and, when given, a run of
-    /// <paramref name="totalEpochs"/> epochs), naming the option.
+    /// <paramref name="totalEpochs"/> epochs), naming the setting.
     /// </summary>
     public AmtConfig Validate(int cells, int? totalEpochs = null)
     {
         if (!Enum.IsDefined(Variant))
         {
-            throw new ConfigException(Options.Variant, $"unknown variant {(int)Variant}");
+            throw new ConfigException(nameof(Variant), $"unknown variant {(int)Variant}");
         }
         if (!Enum.IsDefined(PriorCrop))
         {
-            throw new ConfigException(Options.PriorCrop, $"unknown prior crop {(int)PriorCrop}");
+            throw new ConfigException(nameof(PriorCrop), $"unknown prior crop {(int)PriorCrop}");
         }
         _ = Counts(cells);
-        _ = MaskCounts.From(WarmupMaskRatio, 0, cells, Rounding, Options.WarmupMaskRatio);
-        Require(double.IsFinite(Epsilon) && Epsilon > 0, Options.Epsilon, $"must be positive, got {Epsilon}");
+        _ = MaskCounts.From(WarmupMaskRatio, 0, cells, Rounding, nameof(WarmupMaskRatio));
+        Require(double.IsFinite(Epsilon) && Epsilon > 0, nameof(Epsilon), $"must be positive, got {Epsilon}");
         // f_s may be 0 (start after the first epoch, s = 1); f_k must give a positive interval.
-        Require(double.IsFinite(StartFraction) && StartFraction >= 0 && StartFraction < 1, Options.StartFraction,
+        Require(double.IsFinite(StartFraction) && StartFraction >= 0 && StartFraction < 1, nameof(StartFraction),
             $"must be in [0, 1), got {StartFraction}");
-        Require(double.IsFinite(RefreshFraction) && RefreshFraction > 0 && RefreshFraction <= 1, Options.RefreshFraction,
+        Require(double.IsFinite(RefreshFraction) && RefreshFraction > 0 && RefreshFraction <= 1, nameof(RefreshFraction),
             $"must be in (0, 1], got {RefreshFraction}");
         if (StartEpoch is int s)
         {
-            Require(s >= 1, Options.StartEpoch, $"must be at least 1 (the prior is computed after epoch s − 1 ≥ 0), got {s}");
+            Require(s >= 1, nameof(StartEpoch), $"must be at least 1 (the prior is computed after epoch s − 1 ≥ 0), got {s}");
         }
         if (RefreshInterval is int k)
         {
-            Require(k >= 1, Options.RefreshInterval, $"must be a positive number of epochs, got {k}");
+            Require(k >= 1, nameof(RefreshInterval), $"must be a positive number of epochs, got {k}");
         }
         // A one-epoch run is all random warm-up (smoke runs of a whole study); a longer run must reach AMT.
         if (totalEpochs is int e && (e >= 2 || StartEpoch is not null))
         {
             int start = ResolveStart(e);
-            Require(start <= e - 1, StartEpoch is null ? Options.StartFraction : Options.StartEpoch,
+            Require(start <= e - 1, StartEpoch is null ? nameof(StartFraction) : nameof(StartEpoch),
                 $"AMT would start at epoch {start}, but a run of {e} epochs ends at epoch {e - 1} and the prior is never refreshed after the last epoch");
         }
         return this;
@@ -111,11 +103,11 @@ public sealed record AmtConfig(
     // ⌊x + 0.5⌋ with the same 1e-9 guard as the counts: 0.1 · 25 = 2.5000000000000004 must not flip.
     private static int RoundHalfUp(double x) => (int)Math.Floor(x + 0.5 + 1e-9);
 
-    private static void Require(bool ok, string option, string message)
+    private static void Require(bool ok, string setting, string message)
     {
         if (!ok)
         {
-            throw new ConfigException(option, message);
+            throw new ConfigException(setting, message);
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed class AmtSchedule
         StartEpoch = config.ResolveStart(totalEpochs);
         RefreshInterval = config.ResolveInterval(totalEpochs);
         warmup = WarmupMasking(config, grid);
-        amt = AmtMasking.From(config, grid);
+        amt = config.Strategy(grid);
         var refreshes = new List<int>();
         for (int e = StartEpoch - 1; config.UsesPrior && e <= totalEpochs - 2; e += RefreshInterval)
         {
@@ -60,15 +60,15 @@ public sealed class AmtSchedule
     // MAE's convention keeps ⌊L(1 − r)⌋ patches; SimMIM masks ⌈r·U⌉ units.
     private static RandomMasking WarmupMasking(AmtConfig config, MaskGrid grid)
     {
-        const string option = AmtConfig.Options.WarmupMaskRatio;
+        const string setting = nameof(AmtConfig.WarmupMaskRatio);
         if (config.Rounding == Rounding.Ceil)
         {
-            return RandomMasking.SimMim(grid, config.WarmupMaskRatio, option);
+            return RandomMasking.SimMim(grid, config.WarmupMaskRatio, setting);
         }
         if (grid.UnitPatches == 1)
         {
-            return RandomMasking.Mae(grid.PatchGrid, config.WarmupMaskRatio, option);
+            return RandomMasking.Mae(grid.PatchGrid, config.WarmupMaskRatio, setting);
         }
-        return new RandomMasking(grid, MaskCounts.From(config.WarmupMaskRatio, 0, grid.Cells, Rounding.Floor, option));
+        return new RandomMasking(grid, MaskCounts.From(config.WarmupMaskRatio, 0, grid.Cells, Rounding.Floor, setting));
     }
 }

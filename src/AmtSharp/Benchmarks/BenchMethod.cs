@@ -48,8 +48,8 @@ public static class BenchMethods
         _ => throw new ArgumentOutOfRangeException(nameof(method)),
     };
 
-    /// <summary>Parses a comma-separated list of method names; unknown names are a <see cref="ConfigException"/> for <paramref name="option"/>.</summary>
-    public static IReadOnlyList<BenchMethod> Parse(string list, string option = "methods")
+    /// <summary>Parses a comma-separated list of method names; unknown names are a <see cref="ConfigException"/> for <paramref name="setting"/>.</summary>
+    public static IReadOnlyList<BenchMethod> Parse(string list, string setting = "Methods")
     {
         var methods = new List<BenchMethod>();
         foreach (var raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -57,7 +57,7 @@ public static class BenchMethods
             var match = All.Where(m => m.Name() == raw.ToLowerInvariant()).ToList();
             if (match.Count == 0)
             {
-                throw new ConfigException(option, $"unknown method '{raw}' (expected {string.Join(", ", All.Select(Name))})");
+                throw new ConfigException(setting, $"unknown method '{raw}' (expected {string.Join(", ", All.Select(Name))})");
             }
             if (!methods.Contains(match[0]))
             {
@@ -66,7 +66,7 @@ public static class BenchMethods
         }
         if (methods.Count == 0)
         {
-            throw new ConfigException(option, "needs at least one method");
+            throw new ConfigException(setting, "needs at least one method");
         }
         return methods;
     }
@@ -96,7 +96,7 @@ public static class BenchMethods
 
     /// <summary>The strategy of the method's steady phase: random masking, or AMT's draw (after its warm-up).</summary>
     public static IMaskingStrategy Strategy(PretrainConfig config) => config.Amt is { } amt
-        ? AmtMasking.From(amt, MimFactory.Grid(config))
+        ? amt.Strategy(MimFactory.Grid(config))
         : MimFactory.RandomStrategy(config, config.MaskRatio);
 
     /// <summary>Compute accounting for the method's model.</summary>

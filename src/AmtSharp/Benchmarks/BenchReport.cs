@@ -110,7 +110,7 @@ public sealed record BenchReport(
         string? dir = Path.GetDirectoryName(full);
         if (dir is not null && !Directory.Exists(dir))
         {
-            throw new DirectoryNotFoundException($"--json: folder {dir} does not exist");
+            throw new DirectoryNotFoundException($"{full}: folder {dir} does not exist");
         }
         AtomicFile.WriteAllText(full, ToJson() + "\n");
     }

@@ -62,7 +62,7 @@ public static class PretrainRunBenchmark
     {
         if (options.Epochs < 2)
         {
-            throw new ConfigException("epochs", $"needs at least 2 (one random warm-up epoch, then AMT), got {options.Epochs}");
+            throw new ConfigException(nameof(RunBenchOptions.Epochs), $"needs at least 2 (one random warm-up epoch, then AMT), got {options.Epochs}");
         }
         PretrainConfig Config(BenchMethod m) => m.Config(options.Model, options.BatchSize, options.Seed) with
         {

@@ -25,22 +25,22 @@ public sealed record TrainBenchOptions(BenchModel Model, int BatchSize, int Step
 {
     public TrainBenchOptions Validate()
     {
-        Require(BatchSize >= 1, "batch-size", $"must be at least 1, got {BatchSize}");
-        Require(Steps >= 1, "steps", $"must be at least 1, got {Steps}");
-        Require(WarmupSteps >= 0, "warmup-steps", $"must be 0 or more, got {WarmupSteps}");
+        Require(BatchSize >= 1, nameof(BatchSize), $"must be at least 1, got {BatchSize}");
+        Require(Steps >= 1, nameof(Steps), $"must be at least 1, got {Steps}");
+        Require(WarmupSteps >= 0, nameof(WarmupSteps), $"must be 0 or more, got {WarmupSteps}");
         foreach (int s in MemoryAt ?? [])
         {
-            Require(s >= 1 && s <= WarmupSteps + Steps, "memory-at",
+            Require(s >= 1 && s <= WarmupSteps + Steps, nameof(MemoryAt),
                 $"step {s} is outside the run (1 … warm-up + steps = {WarmupSteps + Steps})");
         }
         return this;
     }
 
-    private static void Require(bool ok, string option, string message)
+    private static void Require(bool ok, string setting, string message)
     {
         if (!ok)
         {
-            throw new ConfigException(option, message);
+            throw new ConfigException(setting, message);
         }
     }
 }

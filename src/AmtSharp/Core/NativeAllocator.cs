@@ -20,7 +20,7 @@ public static partial class NativeAllocator
     {
         if (bytes is < 0 or > MaxMmapThreshold)
         {
-            throw new ConfigException("mmap-threshold", $"must be in [0, {MaxMmapThreshold}] bytes, got {bytes}");
+            throw new ConfigException("MmapThreshold", $"must be in [0, {MaxMmapThreshold}] bytes, got {bytes}");
         }
         if (!OperatingSystem.IsLinux())
         {

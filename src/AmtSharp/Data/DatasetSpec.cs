@@ -83,7 +83,7 @@ public sealed record DatasetSpec(DatasetFormat Format = DatasetFormat.Synthetic,
             DatasetFormat.Cifar100 => ("train", CifarSource.Cifar100(RequireRoot(), train: true)),
             DatasetFormat.Stl10 => ("train", Stl10Source.Open(RequireRoot(), Stl10Split.Train)),
             DatasetFormat.TinyImageNet => ("train", TinyImageNetSource.Open(RequireRoot(), train: true)),
-            _ => throw new ConfigException("data-format", $"unknown format {Format}"),
+            _ => throw new ConfigException(nameof(Format), $"unknown format {Format}"),
         };
         bool subset = Limit > 0 && Format != DatasetFormat.Synthetic && Limit < source.Count;
         return new DatasetSplit(name, subset ? new SubsetSource(source, Limit) : source, source.Count);
@@ -204,7 +204,7 @@ public sealed record DatasetSpec(DatasetFormat Format = DatasetFormat.Synthetic,
     {
         if (string.IsNullOrWhiteSpace(Root))
         {
-            throw new ConfigException("data", $"the {FormatName} format needs a folder (--data)");
+            throw new ConfigException(nameof(Root), $"the {FormatName} format needs a folder ({nameof(Root)})", nameof(Root));
         }
         if (!Directory.Exists(Root))
         {

@@ -1,4 +1,5 @@
 using AmtSharp.Amt;
+using AmtSharp.Masking;
 using AmtSharp.Models.Vit;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Pretraining;

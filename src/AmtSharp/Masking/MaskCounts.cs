@@ -20,23 +20,23 @@ public sealed record MaskCounts(int Masked, int Thrown, int Visible)
 
     /// <summary>
     /// Counts for mask ratio r and throw ratio t over <paramref name="cells"/> cells, refusing impossible settings
-    /// with a message that names the options.
+    /// with a message that names them (<paramref name="maskSetting"/>, <paramref name="throwSetting"/>).
     /// </summary>
     public static MaskCounts From(double maskRatio, double throwRatio, int cells, Rounding rounding,
-        string maskOption = "mask-ratio", string throwOption = "throw-ratio")
+        string maskSetting = "MaskRatio", string throwSetting = "ThrowRatio")
     {
         if (double.IsNaN(maskRatio) || maskRatio <= 0 || maskRatio >= 1)
         {
-            throw new ConfigException(maskOption, $"must be in (0, 1), got {maskRatio}");
+            throw new ConfigException(maskSetting, $"must be in (0, 1), got {maskRatio}");
         }
         if (double.IsNaN(throwRatio) || throwRatio < 0 || throwRatio >= 1)
         {
-            throw new ConfigException(throwOption, $"must be in [0, 1), got {throwRatio}");
+            throw new ConfigException(throwSetting, $"must be in [0, 1), got {throwRatio}");
         }
         if (maskRatio + throwRatio >= 1 - Guard)
         {
-            throw new ConfigException(throwOption,
-                $"--{maskOption} {maskRatio} + --{throwOption} {throwRatio} must be below 1 so that some patches stay visible");
+            throw new ConfigException(throwSetting,
+                $"{maskSetting} {maskRatio} + {throwSetting} {throwRatio} must be below 1 so that some patches stay visible", maskSetting, throwSetting);
         }
         int masked, thrown;
         if (rounding == Rounding.Floor)
@@ -52,12 +52,12 @@ public sealed record MaskCounts(int Masked, int Thrown, int Visible)
         int visible = cells - masked - thrown;
         if (masked < 1)
         {
-            throw new ConfigException(maskOption, $"{maskRatio} masks no patch out of {cells}");
+            throw new ConfigException(maskSetting, $"{maskRatio} masks no patch out of {cells}");
         }
         if (visible < 1)
         {
-            throw new ConfigException(throwOption,
-                $"--{maskOption} {maskRatio} with --{throwOption} {throwRatio} leaves no visible patch out of {cells}");
+            throw new ConfigException(throwSetting,
+                $"{maskSetting} {maskRatio} with {throwSetting} {throwRatio} leaves no visible patch out of {cells}", maskSetting, throwSetting);
         }
         return new MaskCounts(masked, thrown, visible);
     }

@@ -18,17 +18,17 @@ public sealed record MaskGrid(int PatchGrid, int UnitPatches = 1)
 
     /// <summary>
     /// The grid for an image of <paramref name="imageSize"/> px with patches of <paramref name="patchSize"/> px and
-    /// mask units of <paramref name="unitSize"/> px; refuses units that do not tile the image.
+    /// mask units of <paramref name="unitSize"/> px; refuses units that do not tile the image, naming <paramref name="setting"/>.
     /// </summary>
-    public static MaskGrid ForUnits(int imageSize, int patchSize, int unitSize, string option = "mask-unit")
+    public static MaskGrid ForUnits(int imageSize, int patchSize, int unitSize, string setting = "MaskUnit")
     {
         if (unitSize <= 0 || unitSize % patchSize != 0)
         {
-            throw new ConfigException(option, $"mask unit {unitSize} px must be a positive multiple of the patch size {patchSize} px");
+            throw new ConfigException(setting, $"mask unit {unitSize} px must be a positive multiple of the patch size {patchSize} px");
         }
         if (imageSize % unitSize != 0)
         {
-            throw new ConfigException(option, $"mask unit {unitSize} px does not tile the {imageSize} px image");
+            throw new ConfigException(setting, $"mask unit {unitSize} px does not tile the {imageSize} px image");
         }
         return new MaskGrid(imageSize / patchSize, unitSize / patchSize);
     }

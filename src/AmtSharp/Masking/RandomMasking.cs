@@ -25,22 +25,22 @@ public sealed class RandomMasking : IMaskingStrategy
     public bool UsesWeights => false;
 
     /// <summary>MAE: keeps ⌊L(1 − r)⌋ patches (MAE's count convention), masks the rest.</summary>
-    public static RandomMasking Mae(int patchGrid, double maskRatio, string option = "mask-ratio")
+    public static RandomMasking Mae(int patchGrid, double maskRatio, string setting = "MaskRatio")
     {
         var grid = new MaskGrid(patchGrid);
-        var checkedCounts = MaskCounts.From(maskRatio, 0, grid.Cells, Rounding.Floor, option);
+        var checkedCounts = MaskCounts.From(maskRatio, 0, grid.Cells, Rounding.Floor, setting);
         int keep = (int)Math.Floor(grid.Cells * (1 - maskRatio) + 1e-9);
         if (keep < 1)
         {
             // ⌊L(1 − r)⌋ can be 0 even when ⌊rL⌋ < L (e.g. L = 64, r = 0.99): the encoder would get no patch.
-            throw new ConfigException(option, $"{maskRatio} leaves no visible patch out of {grid.Cells}");
+            throw new ConfigException(setting, $"{maskRatio} leaves no visible patch out of {grid.Cells}");
         }
         return new RandomMasking(grid, checkedCounts with { Masked = grid.Cells - keep, Visible = keep });
     }
 
     /// <summary>SimMIM: masks ⌈r·U⌉ of the U mask units.</summary>
-    public static RandomMasking SimMim(MaskGrid grid, double maskRatio, string option = "mask-ratio") =>
-        new(grid, MaskCounts.From(maskRatio, 0, grid.Cells, Rounding.Ceil, option));
+    public static RandomMasking SimMim(MaskGrid grid, double maskRatio, string setting = "MaskRatio") =>
+        new(grid, MaskCounts.From(maskRatio, 0, grid.Cells, Rounding.Ceil, setting));
 
     public MaskPlan Plan(MaskRequest request)
     {

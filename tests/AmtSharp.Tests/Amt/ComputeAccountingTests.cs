@@ -55,7 +55,7 @@ public sealed class ComputeAccountingTests(ITestOutputHelper output)
     public void RunCostIncludesWarmupAndRefreshes()
     {
         var mae = ComputeAccounting.ForMae(Mae512x8);
-        var schedule = new AmtSchedule(400, AmtConfig.ForMae(), new Masking.MaskGrid(14));
+        var schedule = new AmtSchedule(400, AmtConfig.ForMae(), new AmtSharp.Masking.MaskGrid(14));
         double baseline = 400 * mae.TrainStepFlops(new(147, 0, 49));
         double run = mae.RunFlopsPerImage(schedule);
         double refresh = mae.PriorRefreshFlops();

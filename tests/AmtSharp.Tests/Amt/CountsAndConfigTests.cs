@@ -19,7 +19,7 @@ public sealed class CountsAndConfigTests
         var units = AmtConfig.ForSimMim().Counts(grid.Cells);
         Assert.Equal(new MaskCounts(22, 13, 14), units);
         Assert.Equal(new MaskCounts(88, 52, 56), ComputeAccounting.InPatches(units, grid));
-        var strategy = AmtMasking.From(AmtConfig.ForSimMim(), grid);
+        var strategy = AmtConfig.ForSimMim().Strategy(grid);
         using var w = AmtTestData.Gaussian(2, 7, 1.5);
         using var plan = strategy.Plan(new MaskRequest(2, AmtTestData.Gen(1), w));
         Assert.Equal((88, 52, 56), (plan.NumMasked, plan.NumThrown, plan.NumVisible));
@@ -56,9 +56,9 @@ public sealed class CountsAndConfigTests
     public void MaskPlusThrowOfOneIsRefused()
     {
         var ex = Assert.Throws<ConfigException>(() => (AmtConfig.ForMae() with { MaskRatio = 0.6, ThrowRatio = 0.4 }).Validate(196));
-        Assert.Equal(AmtConfig.Options.ThrowRatio, ex.Option);
-        Assert.Contains("--mask-ratio", ex.Message);
-        Assert.Contains("--throw-ratio", ex.Message);
+        Assert.Equal(nameof(AmtConfig.ThrowRatio), ex.Setting);
+        Assert.Contains("MaskRatio", ex.Message);
+        Assert.Contains("ThrowRatio", ex.Message);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class CountsAndConfigTests
         // Ceil on 16 units: ⌈0.5·16⌉ + ⌈0.45·16⌉ = 8 + 8 = 16, nothing left visible.
         var config = AmtConfig.ForSimMim() with { MaskRatio = 0.5, ThrowRatio = 0.45 };
         var ex = Assert.Throws<ConfigException>(() => config.Validate(16));
-        Assert.Equal(AmtConfig.Options.ThrowRatio, ex.Option);
+        Assert.Equal(nameof(AmtConfig.ThrowRatio), ex.Setting);
         Assert.Contains("no visible patch", ex.Message);
     }
 
@@ -75,8 +75,8 @@ public sealed class CountsAndConfigTests
     public void NothingMaskedIsRefused()
     {
         var ex = Assert.Throws<ConfigException>(() => (AmtConfig.ForMae() with { MaskRatio = 0.01, ThrowRatio = 0.5 }).Validate(64));
-        Assert.Equal(AmtConfig.Options.MaskRatio, ex.Option);
-        Assert.Contains("--mask-ratio", ex.Message);
+        Assert.Equal(nameof(AmtConfig.MaskRatio), ex.Setting);
+        Assert.Contains("MaskRatio", ex.Message);
     }
 
     [Theory]
@@ -85,36 +85,36 @@ public sealed class CountsAndConfigTests
     public void NonPositiveRefreshIntervalIsRefused(int interval)
     {
         var ex = Assert.Throws<ConfigException>(() => (AmtConfig.ForMae() with { RefreshInterval = interval }).Validate(196, 100));
-        Assert.Equal(AmtConfig.Options.RefreshInterval, ex.Option);
-        Assert.Contains("--amt-refresh-interval", ex.Message);
+        Assert.Equal(nameof(AmtConfig.RefreshInterval), ex.Setting);
+        Assert.StartsWith("RefreshInterval: ", ex.Message);
     }
 
     [Fact]
     public void StartBeyondTheRunIsRefused()
     {
         var ex = Assert.Throws<ConfigException>(() => new AmtSchedule(20, AmtConfig.ForMae() with { StartEpoch = 20 }, new MaskGrid(14)));
-        Assert.Equal(AmtConfig.Options.StartEpoch, ex.Option);
-        Assert.Contains("--amt-start-epoch", ex.Message);
+        Assert.Equal(nameof(AmtConfig.StartEpoch), ex.Setting);
+        Assert.StartsWith("StartEpoch: ", ex.Message);
     }
 
     [Theory]
-    [InlineData(1.2, 0.1, AmtConfig.Options.StartFraction)]
-    [InlineData(-0.1, 0.1, AmtConfig.Options.StartFraction)]
-    [InlineData(0.1, 0.0, AmtConfig.Options.RefreshFraction)]
-    [InlineData(0.1, 1.5, AmtConfig.Options.RefreshFraction)]
+    [InlineData(1.2, 0.1, nameof(AmtConfig.StartFraction))]
+    [InlineData(-0.1, 0.1, nameof(AmtConfig.StartFraction))]
+    [InlineData(0.1, 0.0, nameof(AmtConfig.RefreshFraction))]
+    [InlineData(0.1, 1.5, nameof(AmtConfig.RefreshFraction))]
     public void FractionsOutOfRangeAreRefused(double fs, double fk, string option)
     {
         var ex = Assert.Throws<ConfigException>(() => (AmtConfig.ForMae() with { StartFraction = fs, RefreshFraction = fk }).Validate(196, 100));
-        Assert.Equal(option, ex.Option);
-        Assert.Contains("--" + option, ex.Message);
+        Assert.Equal(option, ex.Setting);
+        Assert.StartsWith(option + ": ", ex.Message);
     }
 
     [Fact]
     public void UnitsThatDoNotTileTheImageAreRefused()
     {
         var ex = Assert.Throws<ConfigException>(() => MaskGrid.ForUnits(224, 16, 48));
-        Assert.Equal("mask-unit", ex.Option);
-        Assert.Contains("--mask-unit", ex.Message);
+        Assert.Equal("MaskUnit", ex.Setting);
+        Assert.StartsWith("MaskUnit: ", ex.Message);
         Assert.Contains("tile", ex.Message);
     }
 
@@ -122,7 +122,7 @@ public sealed class CountsAndConfigTests
     public void RandomMaeMaskingThatKeepsNothingIsRefused()
     {
         // ⌊64 · 0.99⌋ = 63 masked by the floor check, but MAE keeps ⌊64 · 0.01⌋ = 0.
-        var ex = Assert.Throws<ConfigException>(() => RandomMasking.Mae(8, 0.99, "warmup-mask-ratio"));
-        Assert.Equal("warmup-mask-ratio", ex.Option);
+        var ex = Assert.Throws<ConfigException>(() => RandomMasking.Mae(8, 0.99, nameof(AmtConfig.WarmupMaskRatio)));
+        Assert.Equal(nameof(AmtConfig.WarmupMaskRatio), ex.Setting);
     }
 }

@@ -21,7 +21,7 @@ public sealed class ThrowingTests
         mae.InitWeights(WeightInit.Generator(1));
         var grid = new MaskGrid(Tiny.GridSize);
         using var w = AmtTestData.Gaussian(4, 8, 1.5);
-        using var plan = AmtMasking.From(AmtConfig.ForMae(), grid).Plan(new MaskRequest(4, AmtTestData.Gen(2), w));
+        using var plan = AmtConfig.ForMae().Strategy(grid).Plan(new MaskRequest(4, AmtTestData.Gen(2), w));
         Assert.Equal((28, 26, 10), (plan.NumMasked, plan.NumThrown, plan.NumVisible));
 
         using var images = randn([4, 3, 32, 32], generator: AmtTestData.Gen(3)).requires_grad_(true);
@@ -48,7 +48,7 @@ public sealed class ThrowingTests
         model.InitWeights(WeightInit.Generator(1));
         var grid = config.Grid;
         using var w = AmtTestData.Gaussian(4, grid.UnitGrid, 1.0);
-        using var plan = AmtMasking.From(AmtConfig.ForSimMim(), grid).Plan(new MaskRequest(4, AmtTestData.Gen(4), w));
+        using var plan = AmtConfig.ForSimMim().Strategy(grid).Plan(new MaskRequest(4, AmtTestData.Gen(4), w));
         Assert.Equal((32, 20, 12), (plan.NumMasked, plan.NumThrown, plan.NumVisible));   // 8 / 5 / 3 units
 
         using var images = randn([4, 3, 32, 32], generator: AmtTestData.Gen(5)).requires_grad_(true);

@@ -23,7 +23,7 @@ public sealed class TrainingTests(ITestOutputHelper output)
     {
         using var mae = new MaskedAutoencoder(new MaeConfig(Tiny32, DecoderWidth: 32, DecoderDepth: 1, DecoderHeads: 2));
         mae.InitWeights(WeightInit.Generator(1));
-        var losses = Train(mae, AmtMasking.From(AmtConfig.ForMae(), new MaskGrid(8)), 32, steps: 40, lr: 3e-3);
+        var losses = Train(mae, AmtConfig.ForMae().Strategy(new MaskGrid(8)), 32, steps: 40, lr: 3e-3);
         AssertDecreasing(losses, "MAE + AMT");
     }
 
@@ -33,7 +33,7 @@ public sealed class TrainingTests(ITestOutputHelper output)
         var config = new SimMimConfig(Tiny32);
         using var model = new SimMimModel(config);
         model.InitWeights(WeightInit.Generator(1));
-        var losses = Train(model, AmtMasking.From(AmtConfig.ForSimMim(), config.Grid), 32, steps: 40, lr: 3e-3);
+        var losses = Train(model, AmtConfig.ForSimMim().Strategy(config.Grid), 32, steps: 40, lr: 3e-3);
         AssertDecreasing(losses, "SimMIM + AMT");
     }
 
@@ -43,13 +43,13 @@ public sealed class TrainingTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         using var mae = new MaskedAutoencoder(new MaeConfig(Narrow224, DecoderWidth: 32, DecoderDepth: 1, DecoderHeads: 2));
         mae.InitWeights(WeightInit.Generator(1));
-        var maeLosses = Train(mae, AmtMasking.From(AmtConfig.ForMae(), new MaskGrid(14)), 224, steps: 2, lr: 1e-3, batch: 2);
+        var maeLosses = Train(mae, AmtConfig.ForMae().Strategy(new MaskGrid(14)), 224, steps: 2, lr: 1e-3, batch: 2);
 
         var simConfig = new SimMimConfig(Narrow224);
         using var sim = new SimMimModel(simConfig);
         sim.InitWeights(WeightInit.Generator(1));
         Assert.Equal(49, simConfig.Grid.Cells);
-        var simLosses = Train(sim, AmtMasking.From(AmtConfig.ForSimMim(), simConfig.Grid), 224, steps: 2, lr: 1e-3, batch: 2);
+        var simLosses = Train(sim, AmtConfig.ForSimMim().Strategy(simConfig.Grid), 224, steps: 2, lr: 1e-3, batch: 2);
 
         output.WriteLine($"224 px: MAE+AMT {string.Join(", ", maeLosses)}; SimMIM+AMT {string.Join(", ", simLosses)}; {clock.ElapsedMilliseconds} ms");
         Assert.All(maeLosses.Concat(simLosses), l => Assert.True(float.IsFinite(l)));

@@ -1,5 +1,6 @@
 using AmtSharp.Amt;
 using AmtSharp.Cli;
+using AmtSharp.Masking;
 using AmtSharp.Training.Pretraining;
 using Xunit;
 using static AmtSharp.Tests.Cli.CliHarness;

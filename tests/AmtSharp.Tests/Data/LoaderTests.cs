@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using AmtSharp.Benchmarks;
 using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Data.Loading;

@@ -191,7 +191,7 @@ public sealed class RandAugmentTests
     public void RefusesAnythingElseNamingTheOption(string text)
     {
         var e = Assert.Throws<ConfigException>(() => RandAugment.Parse(text));
-        Assert.Equal("rand-augment", e.Option);
+        Assert.Equal("RandAugment", e.Setting);
         Assert.Contains($"'{text}'", e.Message);
     }
 

@@ -123,7 +123,7 @@ public sealed class ExportAndEvaluateTests : IDisposable
             Assert.True(resized.Encoder.named_parameters().Where(p => p.name != "pos_embed").All(p => p.parameter.requires_grad));
         }
         var e = Assert.Throws<ConfigException>(() => PretrainedEncoder.Load(checkpoint, new InteropOptions(Heads: 4)));
-        Assert.Equal("heads", e.Option);
+        Assert.Equal(nameof(InteropOptions.Heads), e.Setting);
         using (var foreign = PretrainedEncoder.Load(TestUtil.FixturePath(TimmGrid6), new InteropOptions(Heads: 4)))
         {
             Assert.Null(foreign.PretrainConfig);

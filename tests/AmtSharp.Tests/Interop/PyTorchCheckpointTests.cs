@@ -1,7 +1,6 @@
 using AmtSharp.Masking;
 using AmtSharp.Models.Interop;
 using AmtSharp.Models.Vit;
-using AmtSharp.Training.Checkpoints;
 using Xunit;
 using static AmtSharp.Tests.Interop.InteropTestData;
 using static TorchSharp.torch;
@@ -145,7 +144,7 @@ public sealed class PyTorchCheckpointTests
     public void HeadsThatShapesCannotShowMustBeGivenForNonStandardWidths()
     {
         var e = Assert.Throws<ConfigException>(() => PyTorchInterop.LoadEncoder(TestUtil.FixturePath(TimmGrid6)));
-        Assert.Equal("heads", e.Option);
+        Assert.Equal(nameof(InteropOptions.Heads), e.Setting);
         Assert.Equal(12, ArchitectureInference.StandardHeads(768));
         Assert.Equal(16, ArchitectureInference.StandardHeads(1280));
         Assert.Null(ArchitectureInference.StandardHeads(32));

@@ -5,7 +5,6 @@ using AmtSharp.Models;
 using AmtSharp.Models.Interop;
 using AmtSharp.Models.Mae;
 using AmtSharp.Models.Vit;
-using AmtSharp.Training.Checkpoints;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using Xunit;

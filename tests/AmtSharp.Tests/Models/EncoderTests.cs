@@ -153,12 +153,12 @@ public sealed class EncoderTests
     }
 
     [Fact]
-    public void ImpossibleShapesAreRefusedNamingTheOption()
+    public void ImpossibleShapesAreRefusedNamingTheSetting()
     {
-        Assert.Contains("--patch-size", Assert.Throws<ConfigException>(() => new VitConfig(30, 4).Validate()).Message);
-        Assert.Contains("--heads", Assert.Throws<ConfigException>(() => new VitConfig(32, 4, 3, 64, 2, 5).Validate()).Message);
-        Assert.Contains("--width", Assert.Throws<ConfigException>(() => new VitConfig(32, 4, 3, 66, 2, 3).Validate()).Message);
-        Assert.Contains("--mask-unit", Assert.Throws<ConfigException>(
+        Assert.StartsWith("PatchSize: ", Assert.Throws<ConfigException>(() => new VitConfig(30, 4).Validate()).Message);
+        Assert.StartsWith("Heads: ", Assert.Throws<ConfigException>(() => new VitConfig(32, 4, 3, 64, 2, 5).Validate()).Message);
+        Assert.StartsWith("Width: ", Assert.Throws<ConfigException>(() => new VitConfig(32, 4, 3, 66, 2, 3).Validate()).Message);
+        Assert.StartsWith("MaskUnit: ", Assert.Throws<ConfigException>(
             () => new SimMimConfig(new VitConfig(32, 4, 3, 64, 1, 4), MaskUnitSize: 12).Validate()).Message);
         using var vit = new VisionTransformer(new VitConfig(32, 4, 3, 64, 1, 4));
         Assert.Throws<ArgumentException>(() => vit.forward(zeros(1, 3, 16, 16)));

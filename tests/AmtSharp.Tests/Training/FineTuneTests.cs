@@ -1,7 +1,6 @@
 using AmtSharp.Data.Sources;
 using AmtSharp.Models;
 using AmtSharp.Models.Vit;
-using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.FineTuning;
 using AmtSharp.Training.Optim;
 using AmtSharp.Training.Pretraining;
@@ -267,35 +266,35 @@ public sealed class FineTunerTests
     }
 
     [Theory]
-    [InlineData("layer-decay")]
-    [InlineData("drop-path")]
-    [InlineData("smoothing")]
-    [InlineData("mixup")]
-    [InlineData("switch-prob")]
-    [InlineData("batch-size")]
-    [InlineData("warmup-epochs")]
-    public void ImpossibleSettingsNameTheirOption(string option)
+    [InlineData(nameof(FineTuneConfig.LayerDecay))]
+    [InlineData(nameof(FineTuneConfig.DropPath))]
+    [InlineData(nameof(FineTuneConfig.LabelSmoothing))]
+    [InlineData(nameof(FineTuneConfig.MixupAlpha))]
+    [InlineData(nameof(FineTuneConfig.SwitchProbability))]
+    [InlineData(nameof(FineTuneConfig.BatchSize))]
+    [InlineData(nameof(FineTuneConfig.WarmupEpochs))]
+    public void ImpossibleSettingsNameTheirProperty(string setting)
     {
-        var config = option switch
+        var config = setting switch
         {
-            "layer-decay" => Tiny with { LayerDecay = 0 },
-            "drop-path" => Tiny with { DropPath = 1 },
-            "smoothing" => Tiny with { LabelSmoothing = -0.1 },
-            "mixup" => Tiny with { MixupAlpha = double.NaN },
-            "switch-prob" => Tiny with { SwitchProbability = 1.5 },
-            "batch-size" => Tiny with { BatchSize = 1000 },
+            nameof(FineTuneConfig.LayerDecay) => Tiny with { LayerDecay = 0 },
+            nameof(FineTuneConfig.DropPath) => Tiny with { DropPath = 1 },
+            nameof(FineTuneConfig.LabelSmoothing) => Tiny with { LabelSmoothing = -0.1 },
+            nameof(FineTuneConfig.MixupAlpha) => Tiny with { MixupAlpha = double.NaN },
+            nameof(FineTuneConfig.SwitchProbability) => Tiny with { SwitchProbability = 1.5 },
+            nameof(FineTuneConfig.BatchSize) => Tiny with { BatchSize = 1000 },
             _ => Tiny with { WarmupEpochs = 2 },
         };
         var e = Assert.Throws<ConfigException>(() => new FineTuner(config, Train(), Test()));
-        Assert.Equal(option, e.Option);
-        Assert.StartsWith($"--{option}: ", e.Message);
+        Assert.Equal(setting, e.Setting);
+        Assert.StartsWith($"{setting}: ", e.Message);
     }
 
     [Fact]
     public void SplitsWithDifferentClassesAreRefused()
     {
         var e = Assert.Throws<ConfigException>(() => new FineTuner(Tiny, Train(classes: 3), Test(classes: 4)));
-        Assert.Equal("data", e.Option);
+        Assert.Equal("Data", e.Setting);
     }
 }
 

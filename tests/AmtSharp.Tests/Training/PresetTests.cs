@@ -96,7 +96,7 @@ public sealed class PresetTests
     public void AnUnknownNameListsTheKnownOnes()
     {
         var e = Assert.Throws<ConfigException>(() => PretrainPresets.Get("paper-mea-amt"));
-        Assert.Equal("preset", e.Option);
+        Assert.Equal("Preset", e.Setting);
         Assert.Contains("'paper-mea-amt'", e.Message);
         Assert.Contains("paper-mae-amt", e.Message);
         Assert.Contains("demo", e.Message);

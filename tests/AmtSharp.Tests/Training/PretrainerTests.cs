@@ -1,5 +1,6 @@
 using AmtSharp.Amt;
 using AmtSharp.Data.Sources;
+using AmtSharp.Masking;
 using AmtSharp.Models.Vit;
 using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Pretraining;

@@ -51,16 +51,16 @@ public sealed partial record RandAugment(
     /// <summary>timm's magnitude scale: magnitude 10 is each operation's full strength.</summary>
     public const double LevelScale = 10;
 
-    /// <summary>The value of <c>--rand-augment</c> that turns it off.</summary>
+    /// <summary>The value of the RandAugment setting that turns it off.</summary>
     public const string None = "none";
 
-    private const string Option = "rand-augment";
+    private const string Setting = "RandAugment";
 
     /// <summary>
     /// Reads timm's format: <c>rand</c> followed by dash-separated sections <c>mM</c> (magnitude), <c>nN</c> (operations
     /// per image), <c>mstdS</c> (magnitude noise; above 100 means uniform), <c>mmaxX</c> (upper clip) and <c>incB</c>
     /// (increasing set, 0 or 1); or <c>none</c>, which gives null. Anything else is a <see cref="ConfigException"/>
-    /// naming <c>--rand-augment</c>.
+    /// naming the RandAugment setting.
     /// </summary>
     public static RandAugment? Parse(string text)
     {
@@ -98,7 +98,7 @@ public sealed partial record RandAugment(
         return r;
     }
 
-    /// <summary>Checks a <c>--rand-augment</c> value without keeping it.</summary>
+    /// <summary>Checks a RandAugment value without keeping it.</summary>
     public static void Validate(string text) => Parse(text);
 
     /// <summary>The operations in the order timm lists them (its plain and increasing sets name the same 15).</summary>
@@ -199,7 +199,7 @@ public sealed partial record RandAugment(
         _ => "must be inc0 or inc1",
     };
 
-    private static ConfigException Problem(string text, string message) => new(Option, $"'{text}': {message}");
+    private static ConfigException Problem(string text, string message) => new(Setting, $"'{text}': {message}");
 
     [GeneratedRegex(@"^([a-z]+)(\d+(?:\.\d+)?)$")]
     private static partial Regex Section();

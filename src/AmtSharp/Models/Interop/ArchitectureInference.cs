@@ -1,6 +1,6 @@
+using AmtSharp.Core;
 using AmtSharp.Models.Mae;
 using AmtSharp.Models.Vit;
-using AmtSharp.Training.Checkpoints;
 using static TorchSharp.torch;
 
 namespace AmtSharp.Models.Interop;
@@ -60,7 +60,7 @@ public static class ArchitectureInference
     {
         if (imageSize <= 0 || imageSize % patchSize != 0)
         {
-            throw new ConfigException("image-size", $"must be a positive multiple of the checkpoint's patch size {patchSize}, got {imageSize}");
+            throw new ConfigException(nameof(InteropOptions.ImageSize), $"must be a positive multiple of the checkpoint's patch size {patchSize}, got {imageSize}");
         }
     }
 
@@ -117,7 +117,7 @@ public static class ArchitectureInference
             return fromArgs;
         }
         int heads = StandardHeads(width)
-            ?? throw new ConfigException("heads", $"cannot be inferred for width {width} (shapes do not show the head count); give it explicitly");
+            ?? throw new ConfigException(nameof(InteropOptions.Heads), $"cannot be inferred for width {width} (shapes do not show the head count); give it explicitly");
         string named = metadata.TryGetValue("args.model", out var model) ? $" (args.model '{model}' does not name a {width}-wide model)" : "";
         notes?.Add($"warning: the file does not record its attention heads{named}; assuming {heads} (the standard count for width {width}); " +
             "pass --heads N if the model was trained with another count");
@@ -136,7 +136,7 @@ public static class ArchitectureInference
         int depth = CountBlocks(state, "decoder_blocks.", path);
         double mlpRatio = (double)Need(state, "decoder_blocks.0.mlp.fc1.weight", path).shape[0] / width;
         int heads = options.DecoderHeads ?? InteropMetadata.Int(metadata, "decoder_heads") ?? (width % 32 == 0 ? width / 32 : (int?)null)
-            ?? throw new ConfigException("decoder-heads", $"cannot be inferred for decoder width {width}; give it explicitly");
+            ?? throw new ConfigException(nameof(InteropOptions.DecoderHeads), $"cannot be inferred for decoder width {width}; give it explicitly");
         bool normPix = InteropMetadata.Bool(metadata, "norm_pix_loss") ?? true;
         return new MaeConfig(encoder, width, depth, heads, mlpRatio, normPix).Validate();
     }

@@ -1,5 +1,5 @@
+using AmtSharp.Core;
 using AmtSharp.Models.Vit;
-using AmtSharp.Training.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Globalization;
 using System.IO.Compression;
-using AmtSharp.Training.Checkpoints;
 using Razorvine.Pickle.Objects;
 using TorchSharp;
 using TorchSharp.PyBridge;

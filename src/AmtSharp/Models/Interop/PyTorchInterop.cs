@@ -1,6 +1,5 @@
 using AmtSharp.Models.Mae;
 using AmtSharp.Models.Vit;
-using AmtSharp.Training.Checkpoints;
 using static TorchSharp.torch;
 
 namespace AmtSharp.Models.Interop;
@@ -105,7 +104,7 @@ public static class PyTorchInterop
     {
         ".safetensors" => WeightsFormat.Safetensors,
         ".pth" or ".pt" or ".bin" => WeightsFormat.PyTorch,
-        var other => throw new ConfigException("output", $"'{path}': use a .safetensors or .pth file name (got '{other}')"),
+        var other => throw new ConfigException("Output", $"'{path}': use a .safetensors or .pth file name (got '{other}')"),
     };
 
     /// <summary>"(224 px, patch 16, width 768, depth 12, 12 heads)".</summary>

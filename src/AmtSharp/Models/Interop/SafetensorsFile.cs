@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using AmtSharp.Training.Checkpoints;
+using AmtSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

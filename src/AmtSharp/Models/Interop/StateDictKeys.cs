@@ -1,4 +1,3 @@
-using AmtSharp.Training.Checkpoints;
 
 namespace AmtSharp.Models.Interop;
 

@@ -1,4 +1,4 @@
-using AmtSharp.Training.Checkpoints;
+using AmtSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,12 +1,17 @@
 using System.Buffers.Binary;
 using AmtSharp.Core;
-using AmtSharp.Training.Checkpoints;
 
 namespace AmtSharp.Models.Interop;
 
 /// <summary>Recognises a weight file by its first bytes and reads PyTorch and safetensors files.</summary>
 public static class WeightsFile
 {
+    /// <summary>
+    /// The first bytes of an AmtSharp training checkpoint (written by Training.Checkpoints.CheckpointFile); kept here,
+    /// below Training, so that detection needs nothing from it.
+    /// </summary>
+    public static ReadOnlySpan<byte> CheckpointMagic => "AMTSCKPT"u8;
+
     /// <summary>The file's format; throws <see cref="CheckpointException"/> for anything else.</summary>
     public static WeightsFormat Detect(string path)
     {
@@ -22,7 +27,7 @@ public static class WeightsFile
         {
             throw new CheckpointException(full, "is empty");
         }
-        if (CheckpointFile.HasMagic(head))
+        if (head.StartsWith(CheckpointMagic))
         {
             return WeightsFormat.AmtSharpCheckpoint;
         }

@@ -23,7 +23,7 @@ public sealed record MaeConfig(
     public MaeConfig Validate()
     {
         Encoder.Validate();
-        Decoder.Validate("decoder-");
+        Decoder.Validate("Decoder");
         return this;
     }
 }

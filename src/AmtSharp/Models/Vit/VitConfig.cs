@@ -46,29 +46,29 @@ public sealed record VitConfig(
         "vit_small" => Small(imageSize, patchSize),
         "vit_base" => Base(imageSize, patchSize),
         "vit_large" => Large(imageSize, patchSize),
-        _ => throw new ConfigException("model", $"unknown preset '{name}' (expected vit_tiny, vit_small, vit_base or vit_large)"),
+        _ => throw new ConfigException("Model", $"unknown preset '{name}' (expected vit_tiny, vit_small, vit_base or vit_large)"),
     };
 
     /// <summary>Throws a <see cref="ConfigException"/> naming the first impossible setting.</summary>
     public VitConfig Validate(string prefix = "")
     {
-        Require(ImageSize > 0, prefix + "image-size", $"must be positive, got {ImageSize}");
-        Require(PatchSize > 0, prefix + "patch-size", $"must be positive, got {PatchSize}");
-        Require(ImageSize % PatchSize == 0, prefix + "patch-size", $"{PatchSize} does not divide the image size {ImageSize}");
-        Require(InChannels > 0, prefix + "in-channels", $"must be positive, got {InChannels}");
-        Require(Depth > 0, prefix + "depth", $"must be positive, got {Depth}");
-        Require(Heads > 0, prefix + "heads", $"must be positive, got {Heads}");
-        Require(Width > 0 && Width % 4 == 0, prefix + "width", $"must be a positive multiple of 4 (2-D sin-cos embedding), got {Width}");
-        Require(Width % Heads == 0, prefix + "heads", $"{Heads} heads do not divide the width {Width}");
-        Require(MlpRatio > 0, prefix + "mlp-ratio", $"must be positive, got {MlpRatio}");
+        Require(ImageSize > 0, prefix + nameof(ImageSize), $"must be positive, got {ImageSize}");
+        Require(PatchSize > 0, prefix + nameof(PatchSize), $"must be positive, got {PatchSize}");
+        Require(ImageSize % PatchSize == 0, prefix + nameof(PatchSize), $"{PatchSize} does not divide the image size {ImageSize}");
+        Require(InChannels > 0, prefix + nameof(InChannels), $"must be positive, got {InChannels}");
+        Require(Depth > 0, prefix + nameof(Depth), $"must be positive, got {Depth}");
+        Require(Heads > 0, prefix + nameof(Heads), $"must be positive, got {Heads}");
+        Require(Width > 0 && Width % 4 == 0, prefix + nameof(Width), $"must be a positive multiple of 4 (2-D sin-cos embedding), got {Width}");
+        Require(Width % Heads == 0, prefix + nameof(Heads), $"{Heads} heads do not divide the width {Width}");
+        Require(MlpRatio > 0, prefix + nameof(MlpRatio), $"must be positive, got {MlpRatio}");
         return this;
     }
 
-    private static void Require(bool ok, string option, string message)
+    private static void Require(bool ok, string setting, string message)
     {
         if (!ok)
         {
-            throw new ConfigException(option, message);
+            throw new ConfigException(setting, message);
         }
     }
 }

@@ -1,5 +1,4 @@
 using AmtSharp.Reporting.TensorBoard;
-using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Evaluation;
 using AmtSharp.Training.Runs;
 

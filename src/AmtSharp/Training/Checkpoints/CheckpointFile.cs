@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AmtSharp.Core;
+using AmtSharp.Models.Interop;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,14 +29,11 @@ namespace AmtSharp.Training.Checkpoints;
 public static class CheckpointFile
 {
     public const int FormatVersion = 1;
-    private static readonly byte[] Magic = "AMTSCKPT"u8.ToArray();
+    private static readonly byte[] Magic = WeightsFile.CheckpointMagic.ToArray();
     private const int PreambleSize = 8 + 4 + 8;
     private const int HashSize = 32;
     private const byte KindTensor = 1;
     private const byte KindArray = 2;
-
-    /// <summary>Whether a file's first bytes are this format's magic (used to tell it from PyTorch files).</summary>
-    public static bool HasMagic(ReadOnlySpan<byte> head) => head.StartsWith(Magic);
 
     /// <summary>Writes <paramref name="data"/> atomically to <paramref name="path"/>.</summary>
     public static void Save(string path, CheckpointData data) => Save(path, data, null);

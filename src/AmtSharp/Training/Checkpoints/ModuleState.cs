@@ -1,3 +1,4 @@
+using AmtSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using AmtSharp.Core;
 using AmtSharp.Training.Optim;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -156,10 +157,4 @@ public static class OptimizerState
             s.max_exp_avg_sq?.copy_(entries[$"state.{i}.max_exp_avg_sq"]);
         }
     }
-}
-
-/// <summary>Shape formatting for messages.</summary>
-internal static class Shapes
-{
-    public static string Format(long[] shape) => "[" + string.Join(", ", shape) + "]";
 }

@@ -62,7 +62,7 @@ public static class DenseProbe
     {
         if (source is not IForegroundMasks masks)
         {
-            throw new ConfigException("data", $"'{source.Name}' has no object masks; the dense probe needs them");
+            throw new ConfigException("Data", $"'{source.Name}' has no object masks; the dense probe needs them");
         }
         int grid = encoder.Config.GridSize;
         var objects = ObjectCells.Of(masks, source.Count, grid);

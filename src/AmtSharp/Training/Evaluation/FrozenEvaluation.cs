@@ -40,7 +40,7 @@ public static class FrozenEvaluation
         int classes = train.ClassNames.Count;
         if (classes < 2)
         {
-            throw new ConfigException("data", $"'{train.Name}' has no labels (at least two classes are needed to evaluate)");
+            throw new ConfigException("Data", $"'{train.Name}' has no labels (at least two classes are needed to evaluate)");
         }
         var (trainF, trainY) = FeatureExtractor.ExtractPooled(encoder, train, poolings, config.BatchSize, config.Workers, device, progress: progress);
         var (testF, testY) = FeatureExtractor.ExtractPooled(encoder, test, poolings, config.BatchSize, config.Workers, device, progress: progress);

@@ -97,44 +97,44 @@ public sealed record FineTuneConfig
     /// <summary>Unreadable training images: fail (default) or skip.</summary>
     public bool SkipBadImages { get; init; }
 
-    /// <summary>Refuses impossible settings with a message naming the option.</summary>
+    /// <summary>Refuses impossible settings with a message naming the setting.</summary>
     public FineTuneConfig Validate(int trainImages)
     {
         Encoder.Validate();
-        Require(Epochs >= 1, "epochs", $"must be at least 1, got {Epochs}");
-        Require(WarmupEpochs >= 0 && WarmupEpochs < Epochs, "warmup-epochs", $"must be in [0, epochs), got {WarmupEpochs}");
-        Require(BatchSize >= 1, "batch-size", $"must be at least 1, got {BatchSize}");
-        Require(trainImages >= BatchSize, "batch-size", $"{BatchSize} is larger than the training set ({trainImages} images)");
-        Require(Accumulation >= 1, "accum", $"must be at least 1, got {Accumulation}");
-        Require(BaseLr > 0 && double.IsFinite(BaseLr), "blr", $"must be positive, got {BaseLr}");
-        Require(MinLr >= 0 && MinLr < BaseLr * EffectiveBatch / 256.0, "min-lr", $"must be in [0, peak lr {BaseLr * EffectiveBatch / 256.0:G3}), got {MinLr}");
-        Require(LayerDecay > 0 && LayerDecay <= 1, "layer-decay", $"must be in (0, 1], got {LayerDecay}");
-        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "weight-decay", $"must be non-negative, got {WeightDecay}");
-        Require(Beta2 > 0 && Beta2 < 1, "beta2", $"must be in (0, 1), got {Beta2}");
-        Require(DropPath >= 0 && DropPath < 1, "drop-path", $"must be in [0, 1), got {DropPath}");
-        Require(LabelSmoothing >= 0 && LabelSmoothing < 1, "smoothing", $"must be in [0, 1), got {LabelSmoothing}");
-        Require(MixupAlpha >= 0 && double.IsFinite(MixupAlpha), "mixup", $"must be non-negative (0 = off), got {MixupAlpha}");
-        Require(CutmixAlpha >= 0 && double.IsFinite(CutmixAlpha), "cutmix", $"must be non-negative (0 = off), got {CutmixAlpha}");
-        Require(MixProbability is >= 0 and <= 1, "mix-prob", $"must be in [0, 1], got {MixProbability}");
-        Require(SwitchProbability is >= 0 and <= 1, "switch-prob", $"must be in [0, 1], got {SwitchProbability}");
-        Require(Enum.IsDefined(Pooling), "pooling", $"unknown pooling {Pooling}");
-        Require(ClipGrad >= 0, "clip-grad", $"must be non-negative, got {ClipGrad}");
-        Require(CropScaleMin > 0 && CropScaleMin <= 1, "crop-scale-min", $"must be in (0, 1], got {CropScaleMin}");
+        Require(Epochs >= 1, nameof(Epochs), $"must be at least 1, got {Epochs}");
+        Require(WarmupEpochs >= 0 && WarmupEpochs < Epochs, nameof(WarmupEpochs), $"must be in [0, epochs), got {WarmupEpochs}");
+        Require(BatchSize >= 1, nameof(BatchSize), $"must be at least 1, got {BatchSize}");
+        Require(trainImages >= BatchSize, nameof(BatchSize), $"{BatchSize} is larger than the training set ({trainImages} images)");
+        Require(Accumulation >= 1, nameof(Accumulation), $"must be at least 1, got {Accumulation}");
+        Require(BaseLr > 0 && double.IsFinite(BaseLr), nameof(BaseLr), $"must be positive, got {BaseLr}");
+        Require(MinLr >= 0 && MinLr < BaseLr * EffectiveBatch / 256.0, nameof(MinLr), $"must be in [0, peak lr {BaseLr * EffectiveBatch / 256.0:G3}), got {MinLr}");
+        Require(LayerDecay > 0 && LayerDecay <= 1, nameof(LayerDecay), $"must be in (0, 1], got {LayerDecay}");
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), $"must be non-negative, got {WeightDecay}");
+        Require(Beta2 > 0 && Beta2 < 1, nameof(Beta2), $"must be in (0, 1), got {Beta2}");
+        Require(DropPath >= 0 && DropPath < 1, nameof(DropPath), $"must be in [0, 1), got {DropPath}");
+        Require(LabelSmoothing >= 0 && LabelSmoothing < 1, nameof(LabelSmoothing), $"must be in [0, 1), got {LabelSmoothing}");
+        Require(MixupAlpha >= 0 && double.IsFinite(MixupAlpha), nameof(MixupAlpha), $"must be non-negative (0 = off), got {MixupAlpha}");
+        Require(CutmixAlpha >= 0 && double.IsFinite(CutmixAlpha), nameof(CutmixAlpha), $"must be non-negative (0 = off), got {CutmixAlpha}");
+        Require(MixProbability is >= 0 and <= 1, nameof(MixProbability), $"must be in [0, 1], got {MixProbability}");
+        Require(SwitchProbability is >= 0 and <= 1, nameof(SwitchProbability), $"must be in [0, 1], got {SwitchProbability}");
+        Require(Enum.IsDefined(Pooling), nameof(Pooling), $"unknown pooling {Pooling}");
+        Require(ClipGrad >= 0, nameof(ClipGrad), $"must be non-negative, got {ClipGrad}");
+        Require(CropScaleMin > 0 && CropScaleMin <= 1, nameof(CropScaleMin), $"must be in (0, 1], got {CropScaleMin}");
         Data.Transforms.RandAugment.Validate(RandAugment);
-        Require(ReProb is >= 0 and <= 1, "reprob", $"must be in [0, 1], got {ReProb}");
-        Require(KeepCheckpoints >= 0, "keep-checkpoints", $"must be non-negative, got {KeepCheckpoints}");
-        Require(HeadInitStd >= 0 && double.IsFinite(HeadInitStd), "head-init-std", $"must be non-negative, got {HeadInitStd}");
-        Require(EvalEvery >= 0, "eval-every", $"must be non-negative, got {EvalEvery}");
-        Require(EvalBatchSize >= 1, "eval-batch-size", $"must be at least 1, got {EvalBatchSize}");
-        Require(Workers >= 1, "workers", $"must be at least 1, got {Workers}");
+        Require(ReProb is >= 0 and <= 1, nameof(ReProb), $"must be in [0, 1], got {ReProb}");
+        Require(KeepCheckpoints >= 0, nameof(KeepCheckpoints), $"must be non-negative, got {KeepCheckpoints}");
+        Require(HeadInitStd >= 0 && double.IsFinite(HeadInitStd), nameof(HeadInitStd), $"must be non-negative, got {HeadInitStd}");
+        Require(EvalEvery >= 0, nameof(EvalEvery), $"must be non-negative, got {EvalEvery}");
+        Require(EvalBatchSize >= 1, nameof(EvalBatchSize), $"must be at least 1, got {EvalBatchSize}");
+        Require(Workers >= 1, nameof(Workers), $"must be at least 1, got {Workers}");
         return this;
     }
 
-    private static void Require(bool ok, string option, string message)
+    private static void Require(bool ok, string setting, string message)
     {
         if (!ok)
         {
-            throw new ConfigException(option, message);
+            throw new ConfigException(setting, message);
         }
     }
 }

@@ -80,7 +80,7 @@ public static class FineTunePresets
     /// <summary>Looks a preset up by name; an unknown name is a <see cref="ConfigException"/> listing the known ones.</summary>
     public static FineTunePreset Get(string name) =>
         All.FirstOrDefault(p => p.Name == name)
-        ?? throw new ConfigException("preset", $"unknown preset '{name}' (expected one of {string.Join(", ", Names)})");
+        ?? throw new ConfigException("Preset", $"unknown preset '{name}' (expected one of {string.Join(", ", Names)})");
 
     // docs/method.md#fine-tuning, the settings both papers share with MAE's.
     private static FineTuneConfig MaeRecipe(FineTuneConfig c) => c with

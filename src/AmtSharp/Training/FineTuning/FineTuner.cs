@@ -218,7 +218,7 @@ public sealed class FineTuner : IDisposable
         }
         if (checkpoints is null || run is null)
         {
-            throw new ConfigException("resume", "needs an output folder holding checkpoints");
+            throw new ConfigException("Resume", "needs an output folder holding checkpoints");
         }
         using var checkpoint = checkpoints.LoadForResume(options.FromOlder, options.Note);
         if (!checkpoint.Metadata.TryGetPropertyValue("kind", out var kind) || kind?.GetValue<string>() != KindValue
@@ -338,16 +338,16 @@ public sealed class FineTuner : IDisposable
     {
         if (train.ClassNames.Count < 2)
         {
-            throw new ConfigException("data", $"'{train.Name}' has no labels (fine-tuning needs at least two classes)");
+            throw new ConfigException("Data", $"'{train.Name}' has no labels (fine-tuning needs at least two classes)");
         }
         if (!train.ClassNames.SequenceEqual(test.ClassNames))
         {
-            throw new ConfigException("data", $"the test split '{test.Name}' has classes [{string.Join(", ", test.ClassNames.Take(5))}…] " +
+            throw new ConfigException("Data", $"the test split '{test.Name}' has classes [{string.Join(", ", test.ClassNames.Take(5))}…] " +
                 $"but the training split '{train.Name}' has [{string.Join(", ", train.ClassNames.Take(5))}…]");
         }
         if (test.Count == 0)
         {
-            throw new ConfigException("data", $"the test split '{test.Name}' is empty");
+            throw new ConfigException("Data", $"the test split '{test.Name}' is empty");
         }
     }
 

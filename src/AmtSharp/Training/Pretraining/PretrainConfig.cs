@@ -109,7 +109,7 @@ public sealed record PretrainConfig
     public PretrainConfig WithEpochs(int epochs) =>
         this with { Epochs = epochs, WarmupEpochs = Epochs > 0 ? WarmupEpochs * epochs / Epochs : WarmupEpochs };
 
-    /// <summary>Refuses impossible settings with a message naming the option.</summary>
+    /// <summary>Refuses impossible settings with a message naming the setting.</summary>
     public PretrainConfig Validate(int datasetSize)
     {
         if (Method == MimMethod.Mae)
@@ -120,19 +120,19 @@ public sealed record PretrainConfig
         {
             SimMimModel.Validate();
         }
-        Require(Epochs >= 1, "epochs", $"must be at least 1, got {Epochs}");
-        Require(BatchSize >= 1, "batch-size", $"must be at least 1, got {BatchSize}");
-        Require(Accumulation >= 1, "accum", $"must be at least 1, got {Accumulation}");
-        Require(BaseLr > 0 && double.IsFinite(BaseLr), "blr", $"must be positive, got {BaseLr}");
-        Require(WarmupEpochs >= 0 && WarmupEpochs < Epochs, "warmup-epochs", $"must be in [0, epochs), got {WarmupEpochs}");
-        Require(WeightDecay >= 0, "weight-decay", $"must be non-negative, got {WeightDecay}");
-        Require(ClipGrad >= 0, "clip-grad", $"must be non-negative, got {ClipGrad}");
-        Require(CropScaleMin > 0 && CropScaleMin <= 1, "crop-scale-min", $"must be in (0, 1], got {CropScaleMin}");
-        Require(Workers >= 1, "workers", $"must be at least 1, got {Workers}");
-        Require(KeepCheckpoints >= 0, "keep-checkpoints", $"must be non-negative, got {KeepCheckpoints}");
-        Require(CheckpointEvery >= 0, "checkpoint-every", $"must be non-negative, got {CheckpointEvery}");
-        Require(PriorBatchSize >= 1, "prior-batch-size", $"must be at least 1, got {PriorBatchSize}");
-        Require(datasetSize >= BatchSize, "batch-size", $"{BatchSize} is larger than the dataset ({datasetSize} images)");
+        Require(Epochs >= 1, nameof(Epochs), $"must be at least 1, got {Epochs}");
+        Require(BatchSize >= 1, nameof(BatchSize), $"must be at least 1, got {BatchSize}");
+        Require(Accumulation >= 1, nameof(Accumulation), $"must be at least 1, got {Accumulation}");
+        Require(BaseLr > 0 && double.IsFinite(BaseLr), nameof(BaseLr), $"must be positive, got {BaseLr}");
+        Require(WarmupEpochs >= 0 && WarmupEpochs < Epochs, nameof(WarmupEpochs), $"must be in [0, epochs), got {WarmupEpochs}");
+        Require(WeightDecay >= 0, nameof(WeightDecay), $"must be non-negative, got {WeightDecay}");
+        Require(ClipGrad >= 0, nameof(ClipGrad), $"must be non-negative, got {ClipGrad}");
+        Require(CropScaleMin > 0 && CropScaleMin <= 1, nameof(CropScaleMin), $"must be in (0, 1], got {CropScaleMin}");
+        Require(Workers >= 1, nameof(Workers), $"must be at least 1, got {Workers}");
+        Require(KeepCheckpoints >= 0, nameof(KeepCheckpoints), $"must be non-negative, got {KeepCheckpoints}");
+        Require(CheckpointEvery >= 0, nameof(CheckpointEvery), $"must be non-negative, got {CheckpointEvery}");
+        Require(PriorBatchSize >= 1, nameof(PriorBatchSize), $"must be at least 1, got {PriorBatchSize}");
+        Require(datasetSize >= BatchSize, nameof(BatchSize), $"{BatchSize} is larger than the dataset ({datasetSize} images)");
         var strategyGrid = MimFactory.Grid(this);
         if (Amt is { } amt)
         {
@@ -145,11 +145,11 @@ public sealed record PretrainConfig
         return this;
     }
 
-    private static void Require(bool ok, string option, string message)
+    private static void Require(bool ok, string setting, string message)
     {
         if (!ok)
         {
-            throw new ConfigException(option, message);
+            throw new ConfigException(setting, message);
         }
     }
 }

@@ -121,7 +121,7 @@ public static class PretrainPresets
     /// <summary>Looks a preset up by name; an unknown name is a <see cref="ConfigException"/> listing the known ones.</summary>
     public static PretrainPreset Get(string name) =>
         All.FirstOrDefault(p => p.Name == name)
-        ?? throw new ConfigException("preset", $"unknown preset '{name}' (expected one of {string.Join(", ", Names)})");
+        ?? throw new ConfigException("Preset", $"unknown preset '{name}' (expected one of {string.Join(", ", Names)})");
 
     // ViT-Tiny's width and heads, half its depth: the 32 px presets must train in hours on a few cores.
     private static VitConfig CifarEncoder => VitConfig.Tiny(32, 4) with { Depth = 6 };

@@ -15,7 +15,7 @@ public sealed record EpochReport(
     int EncoderTokens,
     int DecoderTokens,
     Amt.PriorStatistics? Prior = null,
-    Amt.MaskingDiagnostics? MaskingDiagnostics = null,
+    Masking.MaskingDiagnostics? MaskingDiagnostics = null,
     Amt.ForegroundOverlap? ForegroundOverlap = null,
     double? RefreshImagesPerSecond = null)
 {

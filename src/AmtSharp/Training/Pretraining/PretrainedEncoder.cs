@@ -1,6 +1,5 @@
 using AmtSharp.Models.Interop;
 using AmtSharp.Models.Vit;
-using AmtSharp.Training.Checkpoints;
 
 namespace AmtSharp.Training.Pretraining;
 
@@ -53,7 +52,7 @@ public sealed class PretrainedEncoder : IDisposable
             var own = model.Model.Encoder;
             if (options.Heads is { } heads && heads != own.Config.Heads)
             {
-                throw new ConfigException("heads", $"the checkpoint's encoder has {own.Config.Heads} heads; this option is for PyTorch / safetensors files");
+                throw new ConfigException(nameof(InteropOptions.Heads), $"the checkpoint's encoder has {own.Config.Heads} heads; this option is for PyTorch / safetensors files");
             }
             if (options.ImageSize is not { } size || size == own.Config.ImageSize)
             {

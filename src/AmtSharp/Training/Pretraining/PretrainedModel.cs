@@ -47,7 +47,7 @@ public sealed class PretrainedModel : IDisposable
         }
         if (options is { Heads: not null } or { ImageSize: not null })
         {
-            throw new ConfigException(options.Heads is not null ? "heads" : "image-size", "applies to PyTorch / safetensors files; this checkpoint records its own");
+            throw new ConfigException(options.Heads is not null ? nameof(options.Heads) : nameof(options.ImageSize), "applies to PyTorch / safetensors files; this checkpoint records its own");
         }
         using var checkpoint = CheckpointFolder.LoadFileOrNewest(path);
         string file = checkpoint.FilePath;
@@ -70,7 +70,7 @@ public sealed class PretrainedModel : IDisposable
         {
             return PyTorchInterop.LoadMae(weights, options);
         }
-        catch (ConfigException e) when (e.Option == "decoder-heads")
+        catch (ConfigException e) when (e.Setting == nameof(InteropOptions.DecoderHeads))
         {
             return null;
         }

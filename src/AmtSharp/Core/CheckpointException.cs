@@ -1,4 +1,4 @@
-namespace AmtSharp.Training.Checkpoints;
+namespace AmtSharp;
 
 /// <summary>A checkpoint could not be written, read, verified or applied. The message names the file.</summary>
 public sealed class CheckpointException : Exception

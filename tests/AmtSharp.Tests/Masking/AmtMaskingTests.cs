@@ -1,9 +1,10 @@
 using AmtSharp.Amt;
 using AmtSharp.Masking;
+using AmtSharp.Tests.Amt;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace AmtSharp.Tests.Amt;
+namespace AmtSharp.Tests.Masking;
 
 public sealed class AmtMaskingTests
 {
@@ -11,7 +12,7 @@ public sealed class AmtMaskingTests
     private static readonly MaskGrid Grid14 = new(14);
 
     private static AmtMasking Strategy(MaskGrid grid, AmtVariant variant = AmtVariant.Attention) =>
-        AmtMasking.From(AmtConfig.ForMae() with { Variant = variant }, grid);
+        (AmtConfig.ForMae() with { Variant = variant }).Strategy(grid);
 
     [Theory]
     [InlineData(AmtVariant.Attention)]

@@ -1,8 +1,8 @@
-namespace AmtSharp.Amt;
+namespace AmtSharp.Masking;
 
 /// <summary>
 /// Which cells AMT masks and which it throws (docs/method.md#variants). Ablations are configuration, not code changes.
-/// Plain random masking (no prior, no throwing) is <see cref="Masking.RandomMasking"/>; "masking only" is any
+/// Plain random masking (no prior, no throwing) is <see cref="RandomMasking"/>; "masking only" is any
 /// variant with throw ratio 0.
 /// </summary>
 public enum AmtVariant

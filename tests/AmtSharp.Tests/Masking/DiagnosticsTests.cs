@@ -4,7 +4,7 @@ using AmtSharp.Masking;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace AmtSharp.Tests.Amt;
+namespace AmtSharp.Tests.Masking;
 
 public sealed class DiagnosticsTests
 {

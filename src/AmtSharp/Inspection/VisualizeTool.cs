@@ -2,11 +2,12 @@ using AmtSharp.Amt;
 using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Masking;
+using AmtSharp.Reporting;
 using AmtSharp.Reporting.Snapshots;
 using AmtSharp.Training.Pretraining;
 using AmtSharp.Training.Runs;
 
-namespace AmtSharp.Reporting.Inspection;
+namespace AmtSharp.Inspection;
 
 /// <summary>What `amt visualize` shows.</summary>
 /// <param name="Images">How many images.</param>
@@ -39,7 +40,7 @@ public static class VisualizeTool
         var config = model.Config;
         var amt = config.Amt ?? (config.Method == MimMethod.Mae ? AmtConfig.ForMae() : AmtConfig.ForSimMim());
         amt = amt with { MaskRatio = options.MaskRatio ?? amt.MaskRatio, ThrowRatio = options.ThrowRatio ?? amt.ThrowRatio };
-        var strategy = AmtMasking.From(amt, MimFactory.Grid(config));
+        var strategy = amt.Strategy(MimFactory.Grid(config));
 
         var images = SnapshotImages.Pick(source, options.Images, config.Encoder.ImageSize);
         var priors = MaskingSnapshot.Attention(model.Model, images);

@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text.Json;
 using AmtSharp.Amt;
 using AmtSharp.Data;
+using AmtSharp.Reporting;
 using AmtSharp.Reporting.Snapshots;
 using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Pretraining;
 using AmtSharp.Training.Runs;
 
-namespace AmtSharp.Reporting.Inspection;
+namespace AmtSharp.Inspection;
 
 /// <summary>What <see cref="PriorTool.Compute"/> made.</summary>
 public sealed record PriorComputation(

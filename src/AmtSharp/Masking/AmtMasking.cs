@@ -1,7 +1,6 @@
-using AmtSharp.Masking;
 using static TorchSharp.torch;
 
-namespace AmtSharp.Amt;
+namespace AmtSharp.Masking;
 
 /// <summary>
 /// AMT's draw (docs/method.md#weighted-draw): a full order over the cells by weighted sampling without replacement of the
@@ -22,13 +21,6 @@ public sealed class AmtMasking : IMaskingStrategy
         Epsilon = epsilon;
     }
 
-    /// <summary>The strategy for <paramref name="config"/> on <paramref name="grid"/> (validated).</summary>
-    public static AmtMasking From(AmtConfig config, MaskGrid grid)
-    {
-        config.Validate(grid.Cells);
-        return new AmtMasking(grid, config.Counts(grid.Cells), config.Variant, config.Epsilon);
-    }
-
     public MaskGrid Grid { get; }
 
     public MaskCounts Counts { get; }
@@ -37,7 +29,7 @@ public sealed class AmtMasking : IMaskingStrategy
 
     public double Epsilon { get; }
 
-    public bool UsesWeights => Variant != AmtVariant.RandomWithThrowing;   // kept equal to AmtConfig.UsesPrior
+    public bool UsesWeights => Variant != AmtVariant.RandomWithThrowing;   // kept equal to Amt.AmtConfig.UsesPrior
 
     public MaskPlan Plan(MaskRequest request)
     {

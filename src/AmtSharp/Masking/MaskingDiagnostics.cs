@@ -1,7 +1,6 @@
-using AmtSharp.Masking;
 using static TorchSharp.torch;
 
-namespace AmtSharp.Amt;
+namespace AmtSharp.Masking;
 
 /// <summary>
 /// Where the high-weight cells went in a batch, to check that AMT does what it claims (high → masked, mid →

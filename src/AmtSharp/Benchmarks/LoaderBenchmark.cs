@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using AmtSharp.Data;
+using AmtSharp.Data.Loading;
 using AmtSharp.Data.Transforms;
 
-namespace AmtSharp.Data.Loading;
+namespace AmtSharp.Benchmarks;
 
 /// <summary>Measures loader throughput with the training transform (RRC + flip, normalise), as the CLI reports it.</summary>
 public static class LoaderBenchmark
