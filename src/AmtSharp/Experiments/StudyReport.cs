@@ -70,6 +70,11 @@ public static class StudyReport
         }
         md.AppendLine("```").AppendLine();
 
+        md.AppendLine("## In short").AppendLine();
+        foreach (var paragraph in StudyVerdict.Paragraphs(input, results))
+        {
+            md.AppendLine(paragraph).AppendLine();
+        }
         WriteBudget(md, input, results);
         foreach (var family in Families(input.Catalogue))
         {
@@ -371,9 +376,9 @@ public static class StudyReport
         return s.N == 1 ? s.Mean.ToString("F1", Inv) : string.Format(Inv, "{0:F1} ± {1:F1}", s.Mean, s.Sd);
     }
 
-    private static string Interval(Summary? d) => d is null ? "–" : d.N < 2 ? Points(d.Mean) : $"{Points(d.Mean)} {Bracket(d)}";
+    internal static string Interval(Summary? d) => d is null ? "–" : d.N < 2 ? Points(d.Mean) : $"{Points(d.Mean)} {Bracket(d)}";
 
     private static string Bracket(Summary d) => d.N < 2 ? "" : $"[{Points(d.Low)}, {Points(d.High)}]";
 
-    private static string Points(double v) => v.ToString("+0.0;−0.0;0.0", Inv);
+    internal static string Points(double v) => v.ToString("+0.0;−0.0;0.0", Inv);
 }
