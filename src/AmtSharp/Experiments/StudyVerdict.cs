@@ -1,5 +1,6 @@
 using System.Globalization;
 using AmtSharp.Amt;
+using AmtSharp.Masking;
 using AmtSharp.Training.Runs;
 
 namespace AmtSharp.Experiments;
