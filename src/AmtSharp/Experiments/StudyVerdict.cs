@@ -85,7 +85,8 @@ public static class StudyVerdict
         {
             text.Add(same.Count == 1
                 ? $"No detectable difference: {Listed(same)}."
-                : string.Format(Inv, "No detectable difference for the other {0} (estimates {1} to {2} points).", same.Count,
+                : string.Format(Inv, "No detectable difference for {0} {1} (estimates {2} to {3} points).",
+                    same.Count == diffs.Count ? "any of the" : "the other", same.Count,
                     Points(same.Min(x => x.D.Mean)), Points(same.Max(x => x.D.Mean))));
         }
         return string.Join(" ", text);

@@ -70,6 +70,22 @@ public sealed class RunLock : IDisposable
         var me = new RunLockHolder(Environment.ProcessId, Environment.MachineName, CurrentProcessStart(), DateTimeOffset.UtcNow,
             command, Guid.NewGuid().ToString("N"));
         byte[] content = JsonSerializer.SerializeToUtf8Bytes(me, RunFolder.JsonOptions);
+        // The signal handlers come first, so that a kill right after the file appears still removes it; releasing
+        // before the file is ours deletes nothing (the token differs or the file is absent).
+        var taken = new RunLock(file, me);
+        try
+        {
+            return Take(file, full, me, content, taken, note);
+        }
+        catch
+        {
+            taken.Dispose();
+            throw;
+        }
+    }
+
+    private static RunLock Take(string file, string full, RunLockHolder me, byte[] content, RunLock taken, Action<string>? note)
+    {
         // Three rounds: a stale lock taken over, then at most one race with another process doing the same.
         for (int attempt = 0; attempt < 3; attempt++)
         {
@@ -80,7 +96,7 @@ public sealed class RunLock : IDisposable
                     fs.Write(content);
                     fs.Flush(flushToDisk: true);
                 }
-                return new RunLock(file, me);
+                return taken;
             }
             catch (IOException) when (File.Exists(file))
             {
