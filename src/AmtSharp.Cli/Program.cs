@@ -18,6 +18,7 @@ public static class Program
     /// <summary>Runs the command line with the given writers (tests call this directly).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        (output, error) = (new FlagWriter(output), new FlagWriter(error));
         var root = BuildRoot();
         ConfigFileArguments? file = null;
         ParseResult? parsed = null;

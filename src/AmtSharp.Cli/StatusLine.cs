@@ -10,7 +10,7 @@ internal sealed class StatusLine(TextWriter output, bool quiet, TimeProvider? ti
     /// <summary>How often a redirected output gets a line while a phase runs.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
-    private readonly bool interactive = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+    private readonly bool interactive = !Console.IsOutputRedirected && ReferenceEquals(FlagWriter.Unwrap(output), Console.Out);
     private readonly TimeProvider time = time ?? TimeProvider.System;
     private DateTimeOffset lastLine = DateTimeOffset.MinValue;
     private bool open;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Experiments;
 using AmtSharp.Training.Evaluation;
@@ -37,7 +38,7 @@ internal static class ExperimentCommand
         var probeEpochs = CommonOptions.Positive("--probe-epochs", "Linear-probe (LARS) epochs.", d.ProbeEpochs);
         var arms = new Option<string[]>("--arms")
         {
-            Description = $"Arms to run: {string.Join(", ", Cifar10Comparison.Names)} (default: {string.Join(" ", Cifar10Comparison.DefaultNames)}).",
+            Description = $"Arms to run: {string.Join(", ", Cifar10Comparison.Names)} (default: {string.Join(" ", Cifar10Comparison.DefaultNames)}); ARM{StudyCompute.EqualFlopsSuffix} runs only ARM's equal-FLOPs variant.",
             DefaultValueFactory = _ => [.. Cifar10Comparison.DefaultNames],
             AllowMultipleArgumentsPerToken = true,
         };
@@ -57,13 +58,14 @@ internal static class ExperimentCommand
         var results = new Option<string>("--results") { Description = "Where to write the study page (charts are written beside it).", DefaultValueFactory = _ => Path.Combine("docs", "study.md") };
         var data = new Option<string>("--data") { Description = "CIFAR-10 as an ImageFolder with train/ and test/.", Required = true };
         var threads = CommonOptions.Threads();
-        var pageOnly = new Option<bool>("--page-only") { Description = "Write the page from the arms already finished in the output folder (e.g. while other seeds still run); train and evaluate nothing." };
+        var pageOnly = new Option<bool>("--page-only") { Description = "Write the page from the arms already finished in the output folder and in the page's runs file (PAGE.runs.json, e.g. while other seeds still run, or when the folder is gone); train and evaluate nothing." };
+        var title = new Option<string>("--title") { Description = "The page's title.", DefaultValueFactory = _ => "The AMT study on CIFAR-10" };
         var noNormPix = new Option<bool>("--no-norm-pix") { Description = "MAE arms: plain pixel targets instead of norm-pix (the official AMT command's choice)." };
         var (workers, device, quiet) = (CommonOptions.Workers(), CommonOptions.Device(), CommonOptions.Quiet());
         var precision = CommonOptions.Precision();
         var cifar = new Command("cifar10", "The AMT study on CIFAR-10: MAE and SimMIM baselines, AMT arms and random-draw controls with one budget over several seeds; linear probe and kNN on the test split, paired intervals; writes docs/study.md.")
         {
-            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, synthetic, syntheticImages, syntheticEpochs, output, results, threads, precision, noNormPix, pageOnly, workers, device, quiet,
+            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, synthetic, syntheticImages, syntheticEpochs, output, results, title, threads, precision, noNormPix, pageOnly, workers, device, quiet,
         };
         cifar.SetAction(parse =>
         {
@@ -74,10 +76,18 @@ internal static class ExperimentCommand
                 parse.GetValue(heads), parse.GetValue(batch), parse.GetValue(probeEpochs), 0, compute.Threads.Workers, parse.GetValue(device)!,
                 MaeNormPix: !parse.GetValue(noNormPix));
             var chosen = parse.GetValue(arms)!;
-            var unknown = chosen.Where(a => !Cifar10Comparison.Names.Contains(a)).ToList();
+            var unknown = chosen.Where(a => !Cifar10Comparison.Names.Contains(StudyCompute.BaseArmName(a))).ToList();
             if (unknown.Count > 0)
             {
                 throw new ConfigException("arms", $"unknown arm '{unknown[0]}' (choose from {string.Join(", ", Cifar10Comparison.Names)})");
+            }
+            // Naming an equal-FLOPs arm runs it alone, e.g. when its 20-epoch arm already ran elsewhere.
+            bool withEqualFlops = parse.GetValue(equalFlops) || chosen.Any(StudyCompute.IsEqualFlopsName);
+            var catalogue = Catalogue(budget, withEqualFlops);
+            var missing = chosen.Where(StudyCompute.IsEqualFlopsName).FirstOrDefault(n => catalogue.All(a => a.Name != n));
+            if (missing is not null)
+            {
+                throw new ConfigException("arms", $"'{missing}' does not exist: {StudyCompute.BaseArmName(missing)} has no baseline, or costs its baseline's FLOPs already");
             }
             string dataPath = parse.GetValue(data)!;
             var spec = new DatasetSpec(DatasetFormat.Folder, dataPath, budget.TrainImages, 32);
@@ -91,9 +101,8 @@ internal static class ExperimentCommand
             }
 
             // Arms seed by seed, so that a partly finished study already pairs every arm at the first seeds.
-            var catalogue = Catalogue(budget, parse.GetValue(equalFlops));
-            var selected = parse.GetValue(seeds)!.Distinct().SelectMany(seed => Catalogue(budget with { Seed = seed }, parse.GetValue(equalFlops))
-                .Where(a => chosen.Contains(a.Name) || (a.EqualFlopsOf is { } of && chosen.Contains(of))))
+            var selected = parse.GetValue(seeds)!.Distinct()
+                .SelectMany(seed => StudyCompute.Select(Catalogue(budget with { Seed = seed }, withEqualFlops), chosen, parse.GetValue(equalFlops)))
                 .Select(a => a with { Config = a.Config with { Precision = compute.Precision } }).ToList();
             foreach (var arm in selected)
             {
@@ -101,7 +110,13 @@ internal static class ExperimentCommand
             }
             string outputDir = parse.GetValue(output)!;
             string dataset = $"CIFAR-10 JPEGs at {dataPath} (ImageFolder); {train.Count} training images (class-balanced, evenly spaced) for pretraining, the probe and kNN; the {test.Count} test images for accuracy";
-            CheckStudyFolder(outputDir, budget, dataset);
+            string study = CheckStudyFolder(outputDir, budget, dataset);
+            string ledgerPath = StudyLedger.PathFor(resultsPath);
+            var ledger = StudyLedger.Read(ledgerPath) ?? new StudyLedger(study, [], [], []);
+            if (ledger.Study != study)
+            {
+                throw new ConfigException("results", $"{ledgerPath} holds runs of another budget or dataset ({ledger.Study.ReplaceLineEndings(" ")}); write the page elsewhere");
+            }
             bool run = !parse.GetValue(pageOnly);
             if (run)
             {
@@ -129,15 +144,17 @@ internal static class ExperimentCommand
                 new MethodComparison(syntheticDir, data.OpenTrain(), data.OpenTest(), SyntheticComparison.Evaluation(syntheticBudget))
                     .Run(syntheticArms, progress);
             }
-            var syntheticResults = MethodComparison.ReadAll(syntheticDir);
-
+            // The page is made from the ledger beside it, updated with whatever the folder holds now.
             string commandsFile = Path.Combine(outputDir, CommandsFile);
-            var page = new StudyPageInput("The AMT study on CIFAR-10", File.Exists(commandsFile) ? File.ReadAllLines(commandsFile).Distinct().ToList() : [],
-                dataset, budget, catalogue, evaluation,
+            ledger = ledger.With(File.Exists(commandsFile) ? File.ReadAllLines(commandsFile) : [], MethodComparison.ReadAll(outputDir),
+                MethodComparison.ReadAll(syntheticDir));
+            ledger.Write(ledgerPath);
+            var page = new StudyPageInput(parse.GetValue(title)!, ledger.Commands, dataset, budget, catalogue, evaluation,
                 Path.GetFileNameWithoutExtension(resultsPath) + "-accuracy.png", Path.GetFileNameWithoutExtension(resultsPath) + "-prior.png",
-                syntheticResults.Count > 0 ? new SyntheticSection(syntheticBudget, SyntheticComparison.Arms(syntheticBudget), syntheticResults) : null);
-            File.WriteAllText(resultsPath, StudyReport.Render(page, MethodComparison.ReadAll(outputDir), pageDir));
-            o.WriteLine($"results written to {Path.GetFullPath(resultsPath)}");
+                ledger.Synthetic.Count > 0 ? new SyntheticSection(syntheticBudget, SyntheticComparison.Arms(syntheticBudget), ledger.Synthetic) : null,
+                Path.GetFileName(ledgerPath));
+            AtomicFile.WriteAllText(resultsPath, StudyReport.Render(page, ledger.Results, pageDir));
+            o.WriteLine($"results written to {Path.GetFullPath(resultsPath)} (runs in {Path.GetFullPath(ledgerPath)})");
             return 0;
         });
         experiment.Subcommands.Add(cifar);
@@ -152,9 +169,14 @@ internal static class ExperimentCommand
     }
 
     // A study folder holds one budget on one dataset; a command with another would mix two experiments on one page.
-    private static void CheckStudyFolder(string outputDir, ComparisonBudget budget, string dataset) =>
-        CheckFolder(outputDir, new StudyRecord(budget.Epochs, budget.TrainImages, budget.Width, budget.Depth, budget.Heads, budget.BatchSize,
-            budget.ProbeEpochs, budget.MaeNormPix, dataset));
+    // Returns the record as JSON, which the page's ledger must match too.
+    private static string CheckStudyFolder(string outputDir, ComparisonBudget budget, string dataset)
+    {
+        var record = new StudyRecord(budget.Epochs, budget.TrainImages, budget.Width, budget.Depth, budget.Heads, budget.BatchSize,
+            budget.ProbeEpochs, budget.MaeNormPix, dataset);
+        CheckFolder(outputDir, record);
+        return JsonSerializer.Serialize(record, RunFolder.JsonOptions);
+    }
 
     // The folder's first command records what its results depend on; a later one must match it.
     private static void CheckFolder<T>(string folder, T record)

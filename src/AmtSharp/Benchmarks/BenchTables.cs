@@ -1,4 +1,5 @@
 using System.Globalization;
+using AmtSharp.Core;
 
 namespace AmtSharp.Benchmarks;
 
@@ -14,8 +15,8 @@ public static class BenchTables
         o.WriteLine($"torch threads: {env.IntraOpThreads} intra-op, {env.InterOpThreads} inter-op; thread variables: " +
             (env.ThreadVariables.Count == 0 ? "none set" : string.Join(", ", env.ThreadVariables.Select(kv => $"{kv.Key}={kv.Value}"))));
         o.WriteLine(env.MmapThreshold is int t
-            ? $"malloc: mmap threshold fixed at {t} bytes (--mmap-threshold)"
-            : "malloc: glibc's dynamic mmap threshold (no --mmap-threshold)");
+            ? $"malloc: mmap threshold fixed at {t} bytes ({Setting.Mention("MmapThreshold")})"
+            : $"malloc: glibc's dynamic mmap threshold (no {Setting.Mention("MmapThreshold")})");
         o.WriteLine($"load average at start: {Load(env.LoadAverage)}");
         if (env.LoadAverage.Count > 0 && env.LoadAverage[0] >= env.LogicalCores)
         {

@@ -51,5 +51,5 @@ public static class ThreadPlanner
     }
 
     private static string Oversubscribed(int threads, int workers, int cores) => string.Create(CultureInfo.InvariantCulture,
-        $"note: {threads} intra-op{(workers > 0 ? $" + {workers} loader" : "")} threads on {cores} core(s): a step stalls whenever one of them waits for a core (omit --threads/--workers to fit them to the cores)");
+        $"note: {threads} intra-op{(workers > 0 ? $" + {workers} loader" : "")} threads on {cores} core(s): a step stalls whenever one of them waits for a core (omit {Setting.Mention("Threads")} and {Setting.Mention("Workers")} to fit them to the cores)");
 }

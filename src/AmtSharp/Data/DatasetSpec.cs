@@ -1,3 +1,4 @@
+using AmtSharp.Core;
 using AmtSharp.Data.Sources;
 
 namespace AmtSharp.Data;
@@ -197,7 +198,7 @@ public sealed record DatasetSpec(DatasetFormat Format = DatasetFormat.Synthetic,
             throw new DataException(root, "has no test/ or val/ folder for evaluation");
         }
         throw new DataException(unlabelled[0], $"has no labels: its folders are not the classes of {train}, so it cannot measure accuracy"
-            + (File.Exists(Path.Combine(root, "wnids.txt")) ? " (this is Tiny ImageNet: use --data-format tinyimagenet, which evaluates on val/)" : ""));
+            + (File.Exists(Path.Combine(root, "wnids.txt")) ? $" (this is Tiny ImageNet: use {Setting.Mention("Format")} tinyimagenet, which evaluates on val/)" : ""));
     }
 
     private string RequireRoot()

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using AmtSharp.Amt;
 using AmtSharp.Benchmarks;
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Data.Loading;
 using AmtSharp.Training.Checkpoints;
@@ -51,7 +52,8 @@ public sealed record ArmConditions(
     IReadOnlyList<double> LoadAtStart,
     IReadOnlyList<double> LoadAtEnd,
     DateTimeOffset StartedUtc,
-    DateTimeOffset FinishedUtc);
+    DateTimeOffset FinishedUtc,
+    string? Precision = null);
 
 /// <summary>What one arm at one seed ended with; written to its run folder as arm-result.json.</summary>
 public sealed record ArmResult(
@@ -176,7 +178,8 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
             images / Math.Max(pretrain.TrainSeconds, 1e-9), last.EncoderTokens, last.DecoderTokens,
             new Dictionary<string, FrozenEvaluationResult>(), arm.Seed, StudyCompute.RunFlopsPerImage(arm.Config),
             PriorHistory(pretrain.Epochs), Conditions: new ArmConditions(machine.CpuModel, machine.LogicalCores, machine.IntraOpThreads, arm.Config.Workers,
-                machine.LoadAverage, BenchEnvironment.ReadLoadAverage(), machine.CapturedUtc, DateTimeOffset.UtcNow));
+                machine.LoadAverage, BenchEnvironment.ReadLoadAverage(), machine.CapturedUtc, DateTimeOffset.UtcNow,
+                arm.Config.Precision.Name()));
         var result = Evaluate(arm, folder, trained, observer, cancellation);
         Write(resultFile, result);
         observer?.OnArmDone(result);

@@ -67,4 +67,16 @@ public static class StudyCompute
     }
 
     public const string EqualFlopsSuffix = "-eqflops";
+
+    /// <summary>
+    /// The arms of <paramref name="catalogue"/> that <paramref name="chosen"/> names ("mae-amt-eqflops" names only the
+    /// rescaled arm); with <paramref name="equalFlops"/>, each chosen arm's equal-FLOPs variant as well.
+    /// </summary>
+    public static IReadOnlyList<ComparisonArm> Select(IReadOnlyList<ComparisonArm> catalogue, IReadOnlyCollection<string> chosen, bool equalFlops) =>
+        catalogue.Where(a => chosen.Contains(a.Name) || (equalFlops && a.EqualFlopsOf is { } of && chosen.Contains(of))).ToList();
+
+    public static bool IsEqualFlopsName(string arm) => arm.EndsWith(EqualFlopsSuffix, StringComparison.Ordinal);
+
+    /// <summary>The arm an equal-FLOPs name rescales ("mae-amt-eqflops" → "mae-amt"); other names unchanged.</summary>
+    public static string BaseArmName(string arm) => IsEqualFlopsName(arm) ? arm[..^EqualFlopsSuffix.Length] : arm;
 }

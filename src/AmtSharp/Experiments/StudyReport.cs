@@ -19,6 +19,7 @@ public sealed record StudyMetric(string Key, string Header, Func<ArmResult, doub
 /// <param name="ChartFile">File name of the accuracy chart, written beside the page; null for none.</param>
 /// <param name="PriorChartFile">File name of the prior chart, written beside the page; null for none.</param>
 /// <param name="Synthetic">The MAE family on the synthetic shapes, or null.</param>
+/// <param name="LedgerFile">File name of the page's <see cref="StudyLedger"/>, beside it; null for none.</param>
 public sealed record StudyPageInput(
     string Title,
     IReadOnlyList<string> Commands,
@@ -28,7 +29,8 @@ public sealed record StudyPageInput(
     ComparisonEvaluation Evaluation,
     string? ChartFile,
     string? PriorChartFile,
-    SyntheticSection? Synthetic = null);
+    SyntheticSection? Synthetic = null,
+    string? LedgerFile = null);
 
 /// <summary>The study's runs on the synthetic shapes: their budget, arms and results.</summary>
 public sealed record SyntheticSection(SyntheticBudget Budget, IReadOnlyList<ComparisonArm> Catalogue, IReadOnlyList<ArmResult> Results);
@@ -62,7 +64,10 @@ public static class StudyReport
         results = results.Where(r => known.Contains(r.Name)).ToList();
         var md = new StringBuilder();
         md.AppendLine(Inv, $"# {input.Title}").AppendLine();
-        md.AppendLine("Does attention-driven masking and throwing (AMT) make a better encoder than the masking it replaces? Every number on this page was measured by the commands below and is rewritten when they run again; finished arms are read back from the output folder.").AppendLine();
+        string readBack = input.LedgerFile is null
+            ? "finished arms are read back from the output folder"
+            : $"finished arms are read back from the output folder and from [{input.LedgerFile}]({input.LedgerFile}) beside this page, which keeps every finished arm's results, so that the page can be rewritten without training even where the output folder is gone";
+        md.AppendLine(Inv, $"Does attention-driven masking and throwing (AMT) make a better encoder than the masking it replaces? Every number on this page was measured by the commands below and is rewritten when they run again; {readBack}.").AppendLine();
         md.AppendLine("```bash");
         foreach (var command in input.Commands)
         {
@@ -324,6 +329,8 @@ public static class StudyReport
             var loads = c.SelectMany(x => x.LoadAtStart.Take(1).Concat(x.LoadAtEnd.Take(1))).ToList();
             md.AppendLine(Inv, $"- Machine: {c[0].Cpu}, {c[0].Cores} logical cores; {env.Os}; TorchSharp {env.TorchSharpVersion}; {env.DotnetVersion}.");
             md.AppendLine(Inv, $"- Threads: {string.Join(", ", c.Select(x => $"{x.TorchThreads} intra-op + {x.Workers} loader").Distinct())}.");
+            var precisions = c.Select(x => x.Precision ?? "not recorded").Distinct().ToList();
+            md.AppendLine(Inv, $"- Precision of the matrix products: {string.Join(", ", precisions)}.");
             if (loads.Count > 0)
             {
                 md.AppendLine(Inv, $"- 1-minute load average at the start and end of the arms: {loads.Min():F1} to {loads.Max():F1} on {c[0].Cores} cores{(loads.Max() > c[0].Cores ? " (other work shared the machine, so times are indicative)" : "")}.");

@@ -155,17 +155,13 @@ public sealed class LayerTests
         {
             yield return local.LocalType;
         }
-        var il = body.GetILAsByteArray() ?? [];
         var typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
         var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        int i = 0;
-        while (i < il.Length)
+        foreach (var (operand, token) in Tokens(body.GetILAsByteArray() ?? []))
         {
-            var op = il[i] == 0xFE ? TwoByte[il[i + 1]] : OneByte[il[i]];
-            i += op.Size;
-            if (op.OperandType is OperandType.InlineType or OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineTok)
+            if (operand is OperandType.InlineType or OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineTok)
             {
-                var member = method.Module.ResolveMember(BitConverter.ToInt32(il, i), typeArgs, methodArgs);
+                var member = method.Module.ResolveMember(token, typeArgs, methodArgs);
                 if (member is Type t)
                 {
                     yield return t;
@@ -181,6 +177,33 @@ public sealed class LayerTests
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>The string literals a method body loads.</summary>
+    public static IEnumerable<string> StringLiterals(MethodBase method) =>
+        Tokens(method.GetMethodBody()?.GetILAsByteArray() ?? [])
+            .Where(t => t.Operand == OperandType.InlineString)
+            .Select(t => method.Module.ResolveString(t.Token));
+
+    /// <summary>Every method and constructor body of the library, with its outermost declaring type.</summary>
+    public static IEnumerable<(Type Owner, MethodBase Method)> LibraryMethods() =>
+        Library.GetTypes().Where(t => IsOurs(Outermost(t)))
+            .SelectMany(t => t.GetMethods(Declared).Cast<MethodBase>().Concat(t.GetConstructors(Declared)).Select(m => (Outermost(t), m)));
+
+    // The operand type and metadata token of every instruction whose operand is a 4-byte token.
+    private static IEnumerable<(OperandType Operand, int Token)> Tokens(byte[] il)
+    {
+        int i = 0;
+        while (i < il.Length)
+        {
+            var op = il[i] == 0xFE ? TwoByte[il[i + 1]] : OneByte[il[i]];
+            i += op.Size;
+            if (op.OperandType is OperandType.InlineType or OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineTok
+                or OperandType.InlineString)
+            {
+                yield return (op.OperandType, BitConverter.ToInt32(il, i));
             }
             i += OperandSize(op, il, i);
         }

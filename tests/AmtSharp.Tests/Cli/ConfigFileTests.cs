@@ -14,8 +14,12 @@ public sealed class ConfigFileTests : IDisposable
     public void Dispose() => dir.Dispose();
 
     /// <summary>A preset as resolved here: loader workers come from the thread planner, fitted to this machine's cores.</summary>
-    private static PretrainConfig OnThisMachine(PretrainConfig preset) =>
-        preset with { Workers = AmtSharp.Core.ThreadPlanner.Plan(AmtSharp.Core.ThreadPlanner.AvailableCores, null, null).Workers };
+    // The loader workers and the precision `auto` resolves to here (bf16 only where the CPU has it natively).
+    private static PretrainConfig OnThisMachine(PretrainConfig preset) => preset with
+    {
+        Workers = AmtSharp.Core.ThreadPlanner.Plan(AmtSharp.Core.ThreadPlanner.AvailableCores, null, null).Workers,
+        Precision = AmtSharp.Models.PrecisionSupport.Auto.Precision,
+    };
 
     private string Yaml(string text, string name = "run.yaml")
     {

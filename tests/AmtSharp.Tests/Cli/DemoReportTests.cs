@@ -47,7 +47,11 @@ public sealed class DemoReportTests
         // The demo runs the demo preset, so `amt pretrain --preset demo` trains the same model.
         var config = JsonSerializer.Deserialize<AmtSharp.Training.Pretraining.PretrainConfig>(File.ReadAllText(F("config.json")), AmtSharp.Training.Runs.RunFolder.JsonOptions);
         var planned = AmtSharp.Core.ThreadPlanner.Plan(AmtSharp.Core.ThreadPlanner.AvailableCores, null, null);   // workers fit the cores
-        Assert.Equal(AmtSharp.Training.Pretraining.PretrainPresets.Demo.Config.WithEpochs(2) with { Workers = planned.Workers }, config);
+        Assert.Equal(AmtSharp.Training.Pretraining.PretrainPresets.Demo.Config.WithEpochs(2) with
+        {
+            Workers = planned.Workers,
+            Precision = AmtSharp.Models.PrecisionSupport.Auto.Precision,   // what `auto` means on this machine
+        }, config);
 
         // Report: both formats, every linked picture exists.
         string md = File.ReadAllText(F("report.md"));

@@ -207,6 +207,16 @@ public sealed class MethodComparisonTests
         Assert.Contains("| MAE, random 0.45 + random throw 0.40 | MAE (random 0.75) (baseline) | 2 |", again);
         Assert.DoesNotContain("--page-only", again);
 
+        // The runs file beside the page keeps every finished arm: with the study folder gone, the page comes back whole.
+        Assert.True(File.Exists(Path.Combine(dir.Path, "study.runs.json")));
+        Directory.Delete(Path.Combine(dir.Path, "out"), recursive: true);
+        File.Delete(page);
+        var (fromLedger, _, ledgerError) = CliHarness.Run([.. args, "--page-only"]);
+        Assert.True(fromLedger == 0, ledgerError);
+        string restored = File.ReadAllText(page);
+        Assert.Contains("| MAE, random 0.45 + random throw 0.40 | MAE (random 0.75) (baseline) | 2 |", restored);
+        Assert.Contains("dense probe mIoU", restored);
+
         // The same folder refuses another budget instead of mixing two experiments on one page.
         args[Array.IndexOf(args, "--epochs") + 1] = "2";
         var (refused, _, why) = CliHarness.Run(args);

@@ -71,7 +71,7 @@ public sealed class ForeignCheckpointInspectionTests : IDisposable
         {
             Assert.Equal(6, encoder.Config.Heads);
             Assert.Contains(report.Notes, n => n.Contains("args.model 'mae_vit_small_patch16'"));
-            Assert.DoesNotContain(report.Notes, n => n.Contains("--heads"));
+            Assert.DoesNotContain(report.Notes, n => n.Contains("«Heads»"));
         }
 
         // Explicit heads in the args win over the width's standard count.
@@ -88,7 +88,7 @@ public sealed class ForeignCheckpointInspectionTests : IDisposable
         using (encoder)
         {
             Assert.Equal(6, encoder.Config.Heads);
-            Assert.Contains(report.Notes, n => n.StartsWith("warning:") && n.Contains("--heads"));
+            Assert.Contains(report.Notes, n => n.StartsWith("warning:") && n.Contains("«Heads»"));
         }
         var (code, output, error) = Run("prior", "-c", bare, "--limit", "8", "--batch-size", "8", "--images", "1", "--workers", "1", "-o", P("prior"));
         Assert.True(code == 0, error);

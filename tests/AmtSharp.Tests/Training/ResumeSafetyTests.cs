@@ -94,7 +94,7 @@ public sealed class ResumeSafetyTests : IDisposable
         {
             var e = Assert.Throws<CheckpointException>(() => refused.ResumeFrom(new ResumeOptions()));
             Assert.Equal(newest, e.FilePath);
-            Assert.Contains($"the newest intact checkpoint is {older}: pass --resume-from-older", e.Message);
+            Assert.Contains($"the newest intact checkpoint is {older}: pass «ResumeFromOlder»", e.Message);
         }
 
         var notes = new List<string>();

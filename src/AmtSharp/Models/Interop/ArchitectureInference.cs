@@ -120,7 +120,7 @@ public static class ArchitectureInference
             ?? throw new ConfigException(nameof(InteropOptions.Heads), $"cannot be inferred for width {width} (shapes do not show the head count); give it explicitly");
         string named = metadata.TryGetValue("args.model", out var model) ? $" (args.model '{model}' does not name a {width}-wide model)" : "";
         notes?.Add($"warning: the file does not record its attention heads{named}; assuming {heads} (the standard count for width {width}); " +
-            "pass --heads N if the model was trained with another count");
+            $"pass {Setting.Mention(nameof(InteropOptions.Heads))} N if the model was trained with another count");
         return heads;
     }
 

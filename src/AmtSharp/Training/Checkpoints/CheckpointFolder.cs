@@ -133,7 +133,7 @@ public sealed class CheckpointFolder
             {
                 loaded.Dispose();
                 throw new CheckpointException(damaged[0].FilePath, $"{Describe(damaged)}; the newest intact checkpoint is {path}: " +
-                    "pass --resume-from-older to continue from it");
+                    $"pass {Setting.Mention("ResumeFromOlder")} to continue from it");
             }
             foreach (var e in damaged)
             {

@@ -254,6 +254,7 @@ public sealed class FineTuner : IDisposable
     // One micro-batch: mix, erase, forward with drop path, soft-target loss, backward; at accumulation boundaries (clip,) update.
     private double TrainStep(ImageBatch batch)
     {
+        using var pause = new CollectionPause();   // no collection while libtorch holds implicit Scalars
         using var scope = NewDisposeScope();
         var clock = Stopwatch.StartNew();
         int b = batch.BatchIndex;

@@ -244,6 +244,7 @@ public sealed class Pretrainer : IDisposable
     // One micro-batch: forward, loss check, backward, and an optimizer step at accumulation boundaries.
     private MaskingDiagnostics? TrainStep(ImageBatch batch, IMaskingStrategy strategy, bool wantDiagnostics)
     {
+        using var pause = new CollectionPause();   // no collection while libtorch holds implicit Scalars
         using var scope = NewDisposeScope();
         var clock = Stopwatch.StartNew();
         int b = batch.BatchIndex;
@@ -320,7 +321,7 @@ public sealed class Pretrainer : IDisposable
         }
         if (checkpointer is null)
         {
-            throw new ConfigException("resume", "needs an output folder holding checkpoints");
+            throw new ConfigException("Resume", "needs an output folder holding checkpoints");
         }
         (var position, Prior) = checkpointer.Resume(options);
         (epoch, nextBatch, step, epochLossSum, epochLossCount, trainSeconds, refreshSeconds) = position;

@@ -74,7 +74,7 @@ public sealed class RunFolder : IDisposable
 
     /// <summary>
     /// Opens the folder for one training process: checks what it holds against <paramref name="opening"/> and locks it.
-    /// A refusal (held by another process, a run there without --resume or --overwrite, nothing to resume) throws
+    /// A refusal (held by another process, a run there opened as new, nothing to resume) throws
     /// <see cref="RunFolderException"/> and leaves the folder as it was: not created, no file written or changed.
     /// </summary>
     public static RunFolder Open(string path, RunFolderOpening opening)
@@ -83,7 +83,7 @@ public sealed class RunFolder : IDisposable
         bool existed = Directory.Exists(full);
         if (!existed && opening.Mode == RunFolderMode.Resume)
         {
-            throw new RunFolderException(full, "does not exist, so there is no run to resume (drop --resume to start a new run)");
+            throw new RunFolderException(full, $"does not exist, so there is no run to resume (drop {Setting.Mention("Resume")} to start a new run)");
         }
         if (!existed)
         {
@@ -147,13 +147,13 @@ public sealed class RunFolder : IDisposable
         {
             case RunFolderMode.New when entries.Count > 0:
                 throw new RunFolderException(full, $"already holds a run ({string.Join(", ", entries)}); " +
-                    (opening.CanResume ? "pass --resume to continue it, or --overwrite to delete it and start again" : "pass --overwrite to delete it and start again"));
+                    (opening.CanResume ? $"pass {Setting.Mention("Resume")} to continue it, or {Setting.Mention("Overwrite")} to delete it and start again" : $"pass {Setting.Mention("Overwrite")} to delete it and start again"));
             case RunFolderMode.Resume:
                 if (new CheckpointFolder(System.IO.Path.Combine(full, "checkpoints")).List().Count == 0)
                 {
                     throw new RunFolderException(full, entries.Count == 0
-                        ? "holds no run to resume (drop --resume to start a new run)"
-                        : "holds no checkpoint to resume from (pass --overwrite instead of --resume to start again)");
+                        ? $"holds no run to resume (drop {Setting.Mention("Resume")} to start a new run)"
+                        : $"holds no checkpoint to resume from (pass {Setting.Mention("Overwrite")} instead of {Setting.Mention("Resume")} to start again)");
                 }
                 break;
             case RunFolderMode.Overwrite when entries.Count > 0:

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using AmtSharp.Core;
 
 namespace AmtSharp.Training.Runs;
 
@@ -110,7 +111,7 @@ public sealed class RunLock : IDisposable
             var (holder, raw) = Read(file);
             if (holder is not null && (holder.Host != me.Host || IsAlive(holder)))
             {
-                throw new RunFolderException(full, $"is in use by {holder}; wait for it to end, or use another --output");
+                throw new RunFolderException(full, $"is in use by {holder}; wait for it to end, or use another {Setting.Mention("Output")}");
             }
             if (holder is null && raw is null)
             {
@@ -119,7 +120,7 @@ public sealed class RunLock : IDisposable
             if (holder is null && (DateTime.UtcNow - File.GetLastWriteTimeUtc(file)) < TimeSpan.FromSeconds(10))
             {
                 // An unreadable, fresh lock is most likely being written right now by another process.
-                throw new RunFolderException(full, $"is being locked by another process ({FileName} was just created); wait for it to end, or use another --output");
+                throw new RunFolderException(full, $"is being locked by another process ({FileName} was just created); wait for it to end, or use another {Setting.Mention("Output")}");
             }
             if (TakeOver(file, raw!))
             {
@@ -129,7 +130,7 @@ public sealed class RunLock : IDisposable
             }
         }
         var (last, _) = Read(file);
-        throw new RunFolderException(full, $"is in use by {last?.ToString() ?? "another process"}; wait for it to end, or use another --output");
+        throw new RunFolderException(full, $"is in use by {last?.ToString() ?? "another process"}; wait for it to end, or use another {Setting.Mention("Output")}");
     }
 
     /// <summary>Who holds the lock of <paramref name="folder"/>, or null when nobody does (or the file is unreadable).</summary>
