@@ -28,7 +28,7 @@ public sealed class CollectionPause : IDisposable
         }
         try
         {
-            started = GC.TryStartNoGCRegion(Budget);
+            started = GC.TryStartNoGCRegion(Budget, disallowFullBlockingGC: true);   // an ephemeral collection makes room: cheaper
         }
         catch (InvalidOperationException)
         {

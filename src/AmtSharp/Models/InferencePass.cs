@@ -1,3 +1,4 @@
+using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Data.Loading;
 using TorchSharp;
@@ -29,6 +30,7 @@ public static class InferencePass
             foreach (var batch in loader.Epoch(0, cancellation: cancellation))
             {
                 using (batch)
+                using (new CollectionPause())   // as in a training step: no implicit Scalar freed under libtorch
                 using (NewDisposeScope())
                 {
                     onBatch(batch, device is null ? batch.Images : batch.Images.to(device));
