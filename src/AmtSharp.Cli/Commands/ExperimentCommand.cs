@@ -149,7 +149,8 @@ internal static class ExperimentCommand
             ledger = ledger.With(File.Exists(commandsFile) ? File.ReadAllLines(commandsFile) : [], MethodComparison.ReadAll(outputDir),
                 MethodComparison.ReadAll(syntheticDir));
             ledger.Write(ledgerPath);
-            var page = new StudyPageInput(parse.GetValue(title)!, ledger.Commands, dataset, budget, catalogue, evaluation,
+            // Every arm the page may show, equal-FLOPs ones included: the ledger may hold them from earlier commands.
+            var page = new StudyPageInput(parse.GetValue(title)!, ledger.Commands, dataset, budget, Catalogue(budget, equalFlops: true), evaluation,
                 Path.GetFileNameWithoutExtension(resultsPath) + "-accuracy.png", Path.GetFileNameWithoutExtension(resultsPath) + "-prior.png",
                 ledger.Synthetic.Count > 0 ? new SyntheticSection(syntheticBudget, SyntheticComparison.Arms(syntheticBudget), ledger.Synthetic) : null,
                 Path.GetFileName(ledgerPath));
