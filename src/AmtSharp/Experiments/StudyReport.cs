@@ -360,7 +360,7 @@ public static class StudyReport
                 : d.Sign > 0 ? "better: the whole interval lies above 0"
                 : d.Sign < 0 ? "worse: the whole interval lies below 0"
                 : "no detectable difference at this budget";
-            md.AppendLine(Inv, $"- {arm.Label} against {reference.Label} ({why}): {Points(d.Mean)} {Bracket(d)} over {d.N} seed{(d.N == 1 ? "" : "s")}: {verdict}.");
+            md.AppendLine(Inv, $"- {arm.Label} against {reference.Label} ({why}): {Interval(d)} over {d.N} seed{(d.N == 1 ? "" : "s")}: {verdict}.");
         }
         if (!any)
         {

@@ -111,6 +111,9 @@ public sealed class MethodComparisonTests
         Assert.Equal(1, d.Sign);                                             // differences 2, 3, 2: the interval is above 0
         Assert.True(double.IsNaN(PairedStatistics.Summarise([4.0]).Low));
         Assert.Equal(12.706, PairedStatistics.TQuantile975(1));
+        // As the page writes them: one seed has no interval to show, several seeds show it in brackets.
+        Assert.Equal("+4.0", StudyReport.Interval(PairedStatistics.Summarise([4.0])));
+        Assert.Equal("+2.3 [+0.9, +3.8]", StudyReport.Interval(d));
     }
 
     [Fact]
