@@ -14,7 +14,7 @@ namespace AmtSharp.Data.Sources;
 /// </summary>
 public static class ImageDecoder
 {
-    /// <summary>Decodes a file. <paramref name="minShortSide"/> &gt; 0 allows a reduced-scale decode of huge JPEGs and WebPs (others decode at full size).</summary>
+    /// <summary>Decodes a file. <paramref name="minShortSide"/> &gt; 0 allows a reduced-scale decode of huge JPEGs, WebPs and non-interlaced PNGs (others decode at full size).</summary>
     public static RgbImage DecodeFile(string path, int minShortSide = 0)
     {
         ImageFiles.RequireRegularFile(path);                 // opening a FIFO would block for ever
@@ -73,8 +73,12 @@ public static class ImageDecoder
                 // JPEG (DCT scaling) and WebP decode straight to a smaller size.
                 return Full(codec, scaled, name);
             }
-            // PNG, BMP and others decode at full size: Skia's PNG codec has no scanline decoding (Unimplemented in
-            // SkiaSharp 3), so a row-streaming reduction is not possible through it.
+            // Skia's PNG codec can neither scale nor stream rows (Unimplemented in SkiaSharp 3): our row decoder reduces.
+            if (codec.EncodedFormat == SKEncodedImageFormat.Png && PngReducedDecoder.TryDecode(data.AsSpan(), name, shortSide / minShortSide) is { } png)
+            {
+                return png;
+            }
+            // Interlaced PNGs, BMP and others decode at full size.
         }
         return Full(codec, size, name);
     }
