@@ -80,8 +80,8 @@ public sealed class DemoReportTests
 
         // Masking grids: 6 rows of image | prior | mask plan | reconstruction. Before training the plan is random
         // (no thrown patch, no prior yet); after the refresh at the end of epoch 1 it is AMT (thrown patches).
-        // The demo trains on pixel targets, so the last column is titled as such.
-        var layout = MaskingGridLayout.For(DummyRows(SnapshotRows), SnapshotPictures.GridOptions("x", "reconstruction (pixels)"));
+        // The demo trains on norm-pix targets, so the last column says where its patch statistics come from.
+        var layout = MaskingGridLayout.For(DummyRows(SnapshotRows), SnapshotPictures.GridOptions("x", AmtSharp.Reporting.NormPixDenormalizer.ColumnTitle));
         var style = SnapshotPictures.GridOptions("x", "x").Style;
         var hatch = style.ThrownHatchColor.ToColor();
         var blank = style.BlankColor.ToColor();

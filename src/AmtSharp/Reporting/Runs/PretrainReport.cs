@@ -12,8 +12,14 @@ namespace AmtSharp.Reporting.Runs;
 /// <param name="PriorOnObject">Where the source knows its objects: how well the AMT prior of the trained encoder and of
 /// the encoder at initialisation points at them.</param>
 /// <param name="RawPixels">A linear probe on the raw pixels, the floor no encoder is needed for.</param>
+/// <param name="Pooling">How the encoders' features were pooled for the probe and kNN.</param>
 public sealed record EvaluationSummary(FrozenEvaluationResult Trained, FrozenEvaluationResult? AtInit,
-    (ForegroundOverlap Trained, ForegroundOverlap AtInit)? PriorOnObject = null, FrozenEvaluationResult? RawPixels = null);
+    (ForegroundOverlap Trained, ForegroundOverlap AtInit)? PriorOnObject = null, FrozenEvaluationResult? RawPixels = null,
+    FeaturePooling Pooling = FeaturePooling.Cls)
+{
+    /// <summary>How the encoder's features were pooled, as the report's labels say it.</summary>
+    public string FeaturesLabel => Pooling == FeaturePooling.MeanPatch ? " (mean-patch features)" : " ([CLS] features)";
+}
 
 /// <summary>
 /// report.md and report.html of a pretraining run: the configuration, the per-epoch metrics, the loss curve, masking
@@ -74,9 +80,9 @@ public static class PretrainReport
         if (evaluation is not null)
         {
             var t = evaluation.Trained;
-            rows.Add(("linear probe top-1", Percent(t.Probe?.Top1) + (evaluation.AtInit is { } i ? $" (at initialisation {Percent(i.Probe?.Top1)}" +
+            rows.Add(("linear probe top-1" + evaluation.FeaturesLabel, Percent(t.Probe?.Top1) + (evaluation.AtInit is { } i ? $" (at initialisation {Percent(i.Probe?.Top1)}" +
                 (evaluation.RawPixels is { } r ? $", on raw pixels {Percent(r.Probe?.Top1)})" : ")") : "")));
-            rows.Add(("kNN top-1", Percent(t.Knn?.Top1) + (evaluation.AtInit is { } j ? $" (at initialisation {Percent(j.Knn?.Top1)})" : "")));
+            rows.Add(("kNN top-1" + evaluation.FeaturesLabel, Percent(t.Knn?.Top1) + (evaluation.AtInit is { } j ? $" (at initialisation {Percent(j.Knn?.Top1)})" : "")));
             if (evaluation.PriorOnObject is var (trained, atInit))
             {
                 rows.Add(("prior on the object", $"{Overlap(trained)} of the top-quartile prior cells are on the object; at initialisation {Overlap(atInit)}"));
