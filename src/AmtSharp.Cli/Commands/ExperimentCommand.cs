@@ -51,6 +51,10 @@ internal static class ExperimentCommand
         {
             Description = "Also run the chosen MAE-family arms at every seed on the embedded synthetic shapes (small model, minutes per arm), where the objects are known: the prior's share on the object, the linear probe and kNN (folder OUT/synthetic).",
         };
+        var syntheticOnly = new Option<bool>("--synthetic-only")
+        {
+            Description = "Run only the synthetic arms (as --synthetic) and train no CIFAR-10 arm, e.g. to add seeds to the synthetic section of a page whose CIFAR-10 arms already ran.",
+        };
         var sd = new SyntheticBudget();
         var syntheticImages = CommonOptions.Positive("--synthetic-train-images", "Synthetic training images (with --synthetic).", sd.TrainImages);
         var syntheticEpochs = CommonOptions.Positive("--synthetic-epochs", "Pretraining epochs on the synthetic shapes (with --synthetic).", sd.Epochs);
@@ -65,11 +69,15 @@ internal static class ExperimentCommand
         var precision = CommonOptions.Precision();
         var cifar = new Command("cifar10", "The AMT study on CIFAR-10: MAE and SimMIM baselines, AMT arms and random-draw controls with one budget over several seeds; linear probe and kNN on the test split, paired intervals; writes docs/study.md.")
         {
-            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, synthetic, syntheticImages, syntheticEpochs, output, results, title, threads, precision, noNormPix, pageOnly, workers, device, quiet,
+            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, synthetic, syntheticOnly, syntheticImages, syntheticEpochs, output, results, title, threads, precision, noNormPix, pageOnly, workers, device, quiet,
         };
         cifar.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(pageOnly) && parse.GetValue(syntheticOnly))
+            {
+                throw new ConfigException("synthetic-only", "cannot be combined with --page-only (one trains the synthetic arms, the other trains nothing)");
+            }
             var compute = CommonOptions.Compute(parse, precision, threads, workers);
             using var autocast = compute.Enter();
             var budget = new ComparisonBudget(parse.GetValue(epochs), parse.GetValue(images), parse.GetValue(width), parse.GetValue(depth),
@@ -117,7 +125,7 @@ internal static class ExperimentCommand
             {
                 throw new ConfigException("results", $"{ledgerPath} holds runs of another budget or dataset ({ledger.Study.ReplaceLineEndings(" ")}); write the page elsewhere");
             }
-            bool run = !parse.GetValue(pageOnly);
+            bool run = !parse.GetValue(pageOnly), onlySynthetic = parse.GetValue(syntheticOnly);
             if (run)
             {
                 string command = "amt " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));
@@ -126,7 +134,7 @@ internal static class ExperimentCommand
 
             var evaluation = Cifar10Comparison.Evaluation(budget);
             var progress = new Progress(o, parse.GetValue(quiet));
-            if (run)
+            if (run && !onlySynthetic)
             {
                 new MethodComparison(outputDir, train, test, evaluation).Run(selected, progress);
             }
@@ -134,7 +142,7 @@ internal static class ExperimentCommand
             var syntheticBudget = new SyntheticBudget(parse.GetValue(syntheticEpochs), parse.GetValue(syntheticImages),
                 ProbeEpochs: budget.ProbeEpochs, Workers: budget.Workers, Device: budget.Device);
             string syntheticDir = Path.Combine(outputDir, SyntheticFolder);
-            if (run && parse.GetValue(synthetic))
+            if (run && (parse.GetValue(synthetic) || onlySynthetic))
             {
                 CheckFolder(syntheticDir, syntheticBudget with { Workers = 0, Device = "" });
                 var data = SyntheticComparison.Data(syntheticBudget);

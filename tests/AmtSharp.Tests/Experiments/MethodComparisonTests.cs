@@ -220,6 +220,19 @@ public sealed class MethodComparisonTests
         Assert.Contains("| MAE, random 0.45 + random throw 0.40 | MAE (random 0.75) (baseline) | 2 |", restored);
         Assert.Contains("dense probe mIoU", restored);
 
+        // --synthetic-only adds a seed to the synthetic section and trains no CIFAR-10 arm.
+        int seedsAt = Array.IndexOf(args, "--seeds");
+        string[] seedTwo = [.. args[..(seedsAt + 1)], "2", .. args[(seedsAt + 3)..]];
+        var (added, _, addError) = CliHarness.Run([.. seedTwo.Select(a => a == "--synthetic" ? "--synthetic-only" : a)]);
+        Assert.True(added == 0, addError);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "out", "seed-2")));
+        Assert.Equal(4, StudyLedger.Read(Path.Combine(dir.Path, "study.runs.json"))!.Results.Count);
+        Assert.Equal(6, StudyLedger.Read(Path.Combine(dir.Path, "study.runs.json"))!.Synthetic.Count);
+        Assert.Contains("| MAE (random 0.75) | 0 1 2 |", File.ReadAllText(page));
+        var (both, _, bothError) = CliHarness.Run([.. args, "--synthetic-only", "--page-only"]);
+        Assert.Equal(Program.UserError, both);
+        Assert.Contains("--synthetic-only", bothError);
+
         // The same folder refuses another budget instead of mixing two experiments on one page.
         args[Array.IndexOf(args, "--epochs") + 1] = "2";
         var (refused, _, why) = CliHarness.Run(args);
