@@ -59,7 +59,7 @@ internal static class DemoCommand
 internal sealed record DemoSettings(int Epochs, int TrainImages, int TestImages, int ProbeEpochs, string Output, int Workers, long Seed,
     bool Overwrite = false, bool Resume = false, ComputePrecision Precision = ComputePrecision.Fp32)
 {
-    public const int DefaultTrainImages = 3000;
+    public const int DefaultTrainImages = 6000;
     public const int DefaultTestImages = 1000;
     public const int DefaultProbeEpochs = 50;
 }
