@@ -9,7 +9,7 @@ namespace AmtSharp.Tests.Data;
 public sealed class HugeImageTests
 {
     // Four flat quadrants: red, green, blue, white, so block averages away from the borders are exact.
-    private static RgbImage Quadrants(int w, int h)
+    internal static RgbImage Quadrants(int w, int h)
     {
         byte[][] colours = [[220, 20, 20], [20, 220, 20], [20, 20, 220], [240, 240, 240]];
         var px = new byte[w * h * 3];

@@ -17,18 +17,18 @@ public sealed class HugePngTests
     [Fact]
     public void AHugePngDecodesReducedWithItsColours()
     {
-        byte[] encoded = TestImages.Encode(Quadrants(2400, 1600), SKEncodedImageFormat.Png);
+        byte[] encoded = TestImages.Encode(HugeImageTests.Quadrants(2400, 1600), SKEncodedImageFormat.Png);
         Assert.Equal((2400, 1600), Size(ImageDecoder.Decode(encoded, "huge.png")));
 
         RgbImage reduced = ImageDecoder.Decode(encoded, "huge.png", minShortSide: 200);
         Assert.Equal((300, 200), Size(reduced));   // 1600 / 200: blocks of 8 × 8
-        Assert.Equal(Reduce(Quadrants(2400, 1600), 8).Pixels, reduced.Pixels);
+        Assert.Equal(Reduce(HugeImageTests.Quadrants(2400, 1600), 8).Pixels, reduced.Pixels);
     }
 
     [Fact]
     public void TheReducedDecodeNeverHoldsTheFullImage()
     {
-        byte[] encoded = TestImages.Encode(Quadrants(4000, 3000), SKEncodedImageFormat.Png);
+        byte[] encoded = TestImages.Encode(HugeImageTests.Quadrants(4000, 3000), SKEncodedImageFormat.Png);
         long before = GC.GetAllocatedBytesForCurrentThread();
         RgbImage reduced = ImageDecoder.Decode(encoded, "huge.png", minShortSide: 224);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
@@ -85,7 +85,7 @@ public sealed class HugePngTests
     [Fact]
     public void CorruptDataIsAnErrorNamingTheFile()
     {
-        byte[] png = TestImages.Encode(Quadrants(800, 600), SKEncodedImageFormat.Png);
+        byte[] png = TestImages.Encode(HugeImageTests.Quadrants(800, 600), SKEncodedImageFormat.Png);
         int idat = IndexOf(png, "IDAT"u8);
         png[idat + 10] ^= 0x5A;   // inside the compressed data: the chunk's CRC no longer matches
         var e = Assert.Throws<DataException>(() => ImageDecoder.Decode(png, "broken.png", minShortSide: 100));
@@ -96,7 +96,7 @@ public sealed class HugePngTests
     [Fact]
     public void SmallPngsStillDecodeAtFullSize()
     {
-        byte[] encoded = TestImages.Encode(Quadrants(300, 200), SKEncodedImageFormat.Png);
+        byte[] encoded = TestImages.Encode(HugeImageTests.Quadrants(300, 200), SKEncodedImageFormat.Png);
         Assert.Equal((300, 200), Size(ImageDecoder.Decode(encoded, "small.png", minShortSide: 120)));   // less than twice the size asked for
     }
 
@@ -130,20 +130,6 @@ public sealed class HugePngTests
                     }
                     px[(oy * w + ox) * 3 + c] = (byte)((sum + count / 2) / count);
                 }
-            }
-        }
-        return new RgbImage(w, h, px);
-    }
-
-    private static RgbImage Quadrants(int w, int h)
-    {
-        byte[][] colours = [[220, 20, 20], [20, 220, 20], [20, 20, 220], [240, 240, 240]];
-        var px = new byte[w * h * 3];
-        for (int y = 0; y < h; y++)
-        {
-            for (int x = 0; x < w; x++)
-            {
-                colours[(y < h / 2 ? 0 : 2) + (x < w / 2 ? 0 : 1)].CopyTo(px, (y * w + x) * 3);
             }
         }
         return new RgbImage(w, h, px);
