@@ -57,6 +57,9 @@ public sealed class DemoReportTests
         string md = File.ReadAllText(F("report.md"));
         string html = File.ReadAllText(F("report.html"));
         Assert.Contains("linear probe", md);
+        // The demo evaluates mean-patch features, and the report says so wherever it names them.
+        Assert.Contains("| linear probe top-1 (mean-patch features) |", md);
+        Assert.Contains("Frozen encoder, mean-patch features;", md);
         Assert.Contains("after MAE + AMT", md);
         Assert.Contains("at initialisation", md);
         Assert.Contains("of the top-quartile prior cells are on the object", md);

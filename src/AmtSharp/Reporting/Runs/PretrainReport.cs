@@ -144,7 +144,7 @@ public static class PretrainReport
         }
         rows.Add(Row($"after {method}", evaluation.Trained));
         var t = evaluation.Trained;
-        string text = $"Frozen encoder, [CLS] features; linear probe (BatchNorm + linear, LARS) and weighted kNN (k = 20) trained on "
+        string text = $"Frozen encoder, {evaluation.FeaturesLabel.Trim(' ', '(', ')')}; linear probe (BatchNorm + linear, LARS) and weighted kNN (k = 20) trained on "
             + $"{t.TrainImages} training images, measured on {t.TestImages} test images of {t.Classes} classes (chance {Percent(1.0 / t.Classes)}).";
         var figures = chart is null ? new List<ReportFigure>()
             : [new ReportFigure(chart, "Linear-probe test top-1 after every probe epoch.")];
