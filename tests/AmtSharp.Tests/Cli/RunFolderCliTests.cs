@@ -42,6 +42,26 @@ public sealed class RunFolderCliTests : IDisposable
         Assert.Equal(before, Files(RunDir));
     }
 
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("bf16")]
+    public void AResumeWithTheDefaultPrecisionKeepsTheOneTheRunStartedWith(string started)
+    {
+        // `auto` is measured per process and may come out differently under load; the resumed run must not switch.
+        var first = Pretrain(RunDir, "--precision", started);
+        Assert.True(first.Code == 0, first.Error);
+        var resumed = Run(["pretrain", .. Tiny.Where(a => a != "--quiet"), "-o", RunDir, "--resume"]);
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Contains("resume: from ", resumed.Output);
+        Assert.DoesNotContain("precision changed", resumed.Output);
+        Assert.Equal(started, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RunDir, RunFolder.ConfigFile)))!["precision"]!.GetValue<string>());
+        // An explicit choice still wins, with the note that says so.
+        string other = started == "fp32" ? "bf16" : "fp32";
+        var switched = Run(["pretrain", .. Tiny.Where(a => a != "--quiet"), "-o", RunDir, "--resume", "--precision", other]);
+        Assert.True(switched.Code == 0, switched.Error);
+        Assert.Contains($"resume: precision changed from \"{started}\" to \"{other}\"", switched.Output);
+    }
+
     [Fact]
     public void AFinishedRunReleasesItsLock()
     {

@@ -229,6 +229,24 @@ public sealed class RunFolder : IDisposable
     /// <summary>Writes the resolved configuration to config.json.</summary>
     public void WriteConfig(object config) => WriteJson(ConfigFile, config);
 
+    /// <summary>
+    /// The compute precision recorded in <paramref name="folder"/>'s config.json; null when there is none (or it is
+    /// unreadable: the resume itself then says what is wrong).
+    /// </summary>
+    public static ComputePrecision? SavedPrecision(string folder)
+    {
+        try
+        {
+            string file = System.IO.Path.Combine(folder, ConfigFile);
+            return File.Exists(file) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))?["precision"]?.GetValue<string>() is { } text
+                && ComputePrecisions.TryParse(text, out var precision) ? precision : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Writes environment.json (captured now if not given).</summary>
     public EnvironmentInfo WriteEnvironment(EnvironmentInfo? info = null)
     {
