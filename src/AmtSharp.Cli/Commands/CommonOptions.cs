@@ -5,6 +5,7 @@ using AmtSharp.Cli.Configuration;
 using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Models;
+using AmtSharp.Training.Runs;
 using TorchSharp;
 
 namespace AmtSharp.Cli.Commands;
@@ -87,6 +88,14 @@ internal static partial class CommonOptions
     }
 
     /// <summary>Plans and applies the threads and resolves the precision: what a command that computes does first.</summary>
+    /// <summary>
+    /// The precision of a run resumed in <paramref name="folder"/>: without --precision, the one the run started with
+    /// (`auto` is measured in each process and can differ under load, which would break an exact resume); else
+    /// <paramref name="resolved"/>.
+    /// </summary>
+    public static ComputePrecision ForResume(ParseResult parse, Option<PrecisionSetting> precision, string folder, ComputePrecision resolved) =>
+        parse.GetValue(precision) == PrecisionSetting.Auto && RunFolder.SavedPrecision(folder) is { } saved ? saved : resolved;
+
     public static ComputeSettings Compute(ParseResult parse, Option<PrecisionSetting> precision, Option<int> threads, Option<int>? workers) =>
         new(Resolve(parse.GetValue(precision)), ApplyThreads(PlanThreads(parse, threads, workers), parse.InvocationConfiguration.Output));
 

@@ -43,9 +43,9 @@ internal static class DemoCommand
                 throw new ConfigException("overwrite", "cannot be combined with --resume (one continues the run, the other deletes it)");
             }
             var compute = CommonOptions.Compute(parse, precision, threads, workers);
-            if (parse.GetValue(resume) && parse.GetValue(precision) == PrecisionSetting.Auto && RunFolder.SavedPrecision(parse.GetValue(output)!) is { } saved)
+            if (parse.GetValue(resume))
             {
-                compute = compute with { Precision = saved };   // as `pretrain --resume`: auto is measured per process
+                compute = compute with { Precision = CommonOptions.ForResume(parse, precision, parse.GetValue(output)!, compute.Precision) };
             }
             var settings = new DemoSettings(parse.GetValue(epochs), parse.GetValue(images), parse.GetValue(testImages),
                 parse.GetValue(probeEpochs), parse.GetValue(output)!, compute.Threads.Workers, parse.GetValue(seed), parse.GetValue(overwrite),

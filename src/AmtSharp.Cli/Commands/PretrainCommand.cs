@@ -43,11 +43,9 @@ internal static class PretrainCommand
                 o.WriteLine($"note: AMT starts at epoch {amt.ResolveStart(config.Epochs) + 1}, after this {config.Epochs}-epoch run: every epoch uses random masking {amt.WarmupMaskRatio}");
             }
             bool resume = options.RunFolder.Resuming(parse);
-            if (resume && parse.GetValue(options.Precision) == PrecisionSetting.Auto && RunFolder.SavedPrecision(parse.GetValue(options.Output)!) is { } saved)
+            if (resume)
             {
-                // `auto` is measured in each process and can differ under load; a resumed run keeps the precision it
-                // started with, so that it ends exactly where the uninterrupted run would.
-                config = config with { Precision = saved };
+                config = config with { Precision = CommonOptions.ForResume(parse, options.Precision, parse.GetValue(options.Output)!, config.Precision) };
             }
             CommonOptions.ApplyThreads(options.PlanThreads(parse), o);
             var spec = CommonOptions.Dataset(parse, options.Data, options.Format, options.Limit, config.Encoder.ImageSize, config.Seed);

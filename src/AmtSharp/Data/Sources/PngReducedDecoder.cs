@@ -43,7 +43,8 @@ internal static class PngReducedDecoder
         }
         try
         {
-            using var inflater = new ZLibStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress);
+            compressed.Position = 0;   // the IDAT data as read, no copy
+            using var inflater = new ZLibStream(compressed, CompressionMode.Decompress);
             return Reduce(header, palette, inflater, factor);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
@@ -53,12 +54,12 @@ internal static class PngReducedDecoder
     }
 
     // The header, the palette and the concatenated IDAT data; critical chunks must pass their CRC, as libpng requires.
-    private static (Header? Header, byte[]? Palette, byte[] Compressed) ReadChunks(ReadOnlySpan<byte> file, string name)
+    private static (Header? Header, byte[]? Palette, MemoryStream Compressed) ReadChunks(ReadOnlySpan<byte> file, string name)
     {
         ReadOnlySpan<byte> signature = [137, 80, 78, 71, 13, 10, 26, 10];
         if (!file.StartsWith(signature))
         {
-            return (null, null, []);
+            return (null, null, new MemoryStream());
         }
         Header? header = null;
         byte[]? palette = null;
@@ -91,11 +92,11 @@ internal static class PngReducedDecoder
                     compressed.Write(data);
                     break;
                 case "IEND":
-                    return (header, palette, compressed.ToArray());
+                    return (header, palette, compressed);
             }
             at += 12 + (int)length;
         }
-        return (header, palette, compressed.ToArray());
+        return (header, palette, compressed);
     }
 
     private static RgbImage Reduce(Header h, byte[]? palette, Stream inflater, int factor)
