@@ -7,8 +7,8 @@ namespace AmtSharp.Models;
 
 /// <summary>
 /// PyTorch's CPU autocast, by hand (TorchSharp 0.107 has no autocast): inside <see cref="Enter"/> with
-/// <see cref="ComputePrecision.Bf16"/>, the modules' matrix products (linear layers, attention, the patch-embedding
-/// convolution) cast their inputs and float32 weights to bfloat16, so gradients flow back to float32 master weights
+/// <see cref="ComputePrecision.Bf16"/>, the modules' matrix products (linear layers, the explicit attention products,
+/// the patch-embedding convolution) cast their inputs and float32 weights to bfloat16, so gradients flow back to float32 master weights
 /// and AdamW keeps float32 state. Modules return float32 at their boundary, so LayerNorm, residual sums, softmax
 /// and the loss stay float32. Outside a scope (or with Fp32) every helper is the plain float32 call, bit for bit.
 /// The setting is per thread of control, like autocast's; the scope restores the previous one.
@@ -42,9 +42,13 @@ public static class Autocast
         ? F.conv2d(ToLow(x), ToLow(layer.weight!), layer.bias is null ? null : ToLow(layer.bias), layer.stride, layer.padding, layer.dilation, layer.groups)
         : layer.call(x);
 
-    /// <summary>Fused scaled-dot-product attention; under Bf16 libtorch keeps the softmax statistics in float32 internally.</summary>
+    /// <summary>
+    /// Fused scaled-dot-product attention, in float32 even under Bf16 (q, k and v come from the bfloat16 qkv projection):
+    /// libtorch 2.10's bfloat16 CPU kernel is slower than its float32 one at ViT shapes (forward + backward 1.1–10× in
+    /// docs/benchmarks.md), and with it a bf16 training step was no faster than fp32. Its output is float32.
+    /// </summary>
     public static Tensor ScaledDotProductAttention(Tensor q, Tensor k, Tensor v) =>
-        Low ? F.scaled_dot_product_attention(ToLow(q), ToLow(k), ToLow(v)) : F.scaled_dot_product_attention(q, k, v);
+        Low ? F.scaled_dot_product_attention(Float(q), Float(k), Float(v)) : F.scaled_dot_product_attention(q, k, v);
 
     /// <summary>a·b; bfloat16 output under Bf16.</summary>
     public static Tensor MatMul(Tensor a, Tensor b) => Low ? ToLow(a).matmul(ToLow(b)) : a.matmul(b);

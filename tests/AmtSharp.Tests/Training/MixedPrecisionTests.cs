@@ -45,6 +45,25 @@ public sealed class MixedPrecisionTests
     }
 
     [Fact]
+    public void Bf16FusedAttentionRunsInFloat32OnTheBf16Projections()
+    {
+        // libtorch's bfloat16 CPU attention kernel is slower than its float32 one (docs/benchmarks.md), so under bf16
+        // the fused attention takes the bf16 q, k, v up to float32 and computes there.
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(5);
+        var q = randn([2, 3, 17, 8], generator: generator).to(ScalarType.BFloat16);
+        var k = randn([2, 3, 17, 8], generator: generator).to(ScalarType.BFloat16);
+        var v = randn([2, 3, 17, 8], generator: generator).to(ScalarType.BFloat16);
+        var expected = nn.functional.scaled_dot_product_attention(q.to(ScalarType.Float32), k.to(ScalarType.Float32), v.to(ScalarType.Float32));
+
+        using var bf16 = Autocast.Enter(ComputePrecision.Bf16);
+        var o = Autocast.ScaledDotProductAttention(q, k, v);
+
+        Assert.Equal(ScalarType.Float32, o.dtype);
+        Assert.True(o.allclose(expected, rtol: 0, atol: 0), "bf16 attention differs from float32 attention of the same bf16 inputs");
+    }
+
+    [Fact]
     public void Bf16TrainingReducesTheLossLikeFp32AndKeepsFloat32Weights()
     {
         var config = TinyPretrain.Config() with { Epochs = 4, Amt = null, MaskRatio = 0.75 };
