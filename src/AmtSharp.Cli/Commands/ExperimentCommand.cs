@@ -4,6 +4,7 @@ using AmtSharp.Core;
 using AmtSharp.Data;
 using AmtSharp.Experiments;
 using AmtSharp.Training.Evaluation;
+using AmtSharp.Training.FineTuning;
 using AmtSharp.Training.Pretraining;
 using AmtSharp.Training.Runs;
 
@@ -36,6 +37,9 @@ internal static class ExperimentCommand
         var heads = CommonOptions.Positive("--heads", "Encoder attention heads.", d.Heads);
         var batch = CommonOptions.Positive("--batch-size", "Images per step.", d.BatchSize);
         var probeEpochs = CommonOptions.Positive("--probe-epochs", "Linear-probe (LARS) epochs.", d.ProbeEpochs);
+        var fineTuneEpochs = CommonOptions.Positive("--finetune-epochs",
+            "Also fine-tune every arm's encoder end to end for this many epochs (amt finetune's finetune-cifar recipe, warm-up at its share) on the same training images, and the same recipe from scratch once per seed (folder seed-S/supervised); the page gets a fine-tuning table. 0 = none.",
+            0, allowZero: true);
         var arms = new Option<string[]>("--arms")
         {
             Description = $"Arms to run: {string.Join(", ", Cifar10Comparison.Names)} (default: {string.Join(" ", Cifar10Comparison.DefaultNames)}); ARM{StudyCompute.EqualFlopsSuffix} runs only ARM's equal-FLOPs variant.",
@@ -69,7 +73,7 @@ internal static class ExperimentCommand
         var precision = CommonOptions.Precision();
         var cifar = new Command("cifar10", "The AMT study on CIFAR-10: MAE and SimMIM baselines, AMT arms and random-draw controls with one budget over several seeds; linear probe and kNN on the test split, paired intervals; writes docs/study.md.")
         {
-            data, epochs, images, width, depth, heads, batch, probeEpochs, arms, seeds, equalFlops, synthetic, syntheticOnly, syntheticImages, syntheticEpochs, output, results, title, threads, precision, noNormPix, pageOnly, workers, device, quiet,
+            data, epochs, images, width, depth, heads, batch, probeEpochs, fineTuneEpochs, arms, seeds, equalFlops, synthetic, syntheticOnly, syntheticImages, syntheticEpochs, output, results, title, threads, precision, noNormPix, pageOnly, workers, device, quiet,
         };
         cifar.SetAction(parse =>
         {
@@ -132,7 +136,8 @@ internal static class ExperimentCommand
                 File.AppendAllLines(Path.Combine(outputDir, CommandsFile), [command]);
             }
 
-            var evaluation = Cifar10Comparison.Evaluation(budget);
+            int tuneEpochs = parse.GetValue(fineTuneEpochs);
+            var evaluation = Cifar10Comparison.Evaluation(budget) with { FineTune = tuneEpochs > 0 ? ComparisonFineTuning.Recipe(tuneEpochs) : null };
             var progress = new Progress(o, parse.GetValue(quiet));
             if (run && !onlySynthetic)
             {
@@ -222,6 +227,12 @@ internal static class ExperimentCommand
         public void OnFinalPriorStart(ComparisonArm arm) =>
             o.WriteLine($"== seed {arm.Seed}, {arm.Label}: the trained encoder's prior over the training images");
 
+        public IFineTuneObserver? OnFineTuneStart(string label, long seed, int epochs)
+        {
+            o.WriteLine($"== seed {seed}, {label}: fine-tuning for {epochs} epochs");
+            return new FineTuneConsoleProgress(o, quiet, epochs);
+        }
+
         public void OnDenseProbeStart(ComparisonArm arm) =>
             o.WriteLine($"== seed {arm.Seed}, {arm.Label}: dense probe on the patch tokens");
 
@@ -229,7 +240,13 @@ internal static class ExperimentCommand
         {
             var cls = r.Evaluations.GetValueOrDefault(nameof(FeaturePooling.Cls));
             string dense = r.DenseProbe is { } d ? $", dense probe mIoU {d.MeanIoU:P1}" : "";
-            o.WriteLine($"== seed {r.Seed}, {r.Label}: done; linear probe {cls?.Converged?.Top1:P1} (converged), {cls?.Probe?.Top1:P1} (LARS), kNN {cls?.Knn?.Top1:P1} ([CLS]){dense}");
+            string tuned = r.FineTune is { } f ? $", fine-tuned top-1 {f.Top1:P1}" : "";
+            if (cls is null)
+            {
+                o.WriteLine($"== seed {r.Seed}, {r.Label}: done{tuned}");
+                return;
+            }
+            o.WriteLine($"== seed {r.Seed}, {r.Label}: done; linear probe {cls.Converged?.Top1:P1} (converged), {cls.Probe?.Top1:P1} (LARS), kNN {cls.Knn?.Top1:P1} ([CLS]){dense}{tuned}");
         }
     }
 }

@@ -8,6 +8,7 @@ using AmtSharp.Data;
 using AmtSharp.Data.Loading;
 using AmtSharp.Training.Checkpoints;
 using AmtSharp.Training.Evaluation;
+using AmtSharp.Training.FineTuning;
 using AmtSharp.Training.Pretraining;
 using AmtSharp.Training.Runs;
 
@@ -37,8 +38,10 @@ public sealed record ComparisonArm(string Name, string Label, PretrainConfig Con
 /// <param name="Poolings">Features evaluated.</param>
 /// <param name="FinalPrior">Also pass the trained encoder over the training images once and describe its prior.</param>
 /// <param name="DenseProbe">Also run the dense probe (patch classes, mIoU); needs sources with object masks.</param>
+/// <param name="FineTune">Also fine-tune every arm's encoder end to end with this recipe, and the same recipe from
+/// scratch once per seed (<see cref="ComparisonFineTuning"/>); its seed, workers and device are replaced by the arm's.</param>
 public sealed record ComparisonEvaluation(FrozenEvaluationConfig Frozen, IReadOnlyList<FeaturePooling> Poolings, bool FinalPrior = true,
-    bool DenseProbe = false);
+    bool DenseProbe = false, FineTuneConfig? FineTune = null);
 
 /// <summary>The prior after one refresh during training.</summary>
 public sealed record PriorRefresh(int Epoch, PriorStatistics Statistics, ForegroundOverlap? ForegroundOverlap);
@@ -75,7 +78,8 @@ public sealed record ArmResult(
     PriorStatistics? FinalPrior = null,
     ArmConditions? Conditions = null,
     ForegroundOverlap? FinalPriorOnObject = null,
-    DenseProbeResult? DenseProbe = null);
+    DenseProbeResult? DenseProbe = null,
+    FineTuneSummary? FineTune = null);
 
 /// <summary>Receives progress of a comparison.</summary>
 public interface IComparisonObserver
@@ -90,6 +94,9 @@ public interface IComparisonObserver
 
     /// <summary>Before the pass that measures the trained encoder's prior.</summary>
     void OnFinalPriorStart(ComparisonArm arm) { }
+
+    /// <summary>Progress display for one fine-tuning (an arm's encoder, or the supervised baseline's).</summary>
+    IFineTuneObserver? OnFineTuneStart(string label, long seed, int epochs) => null;
 
     void OnArmDone(ArmResult result) { }
 }
@@ -116,7 +123,13 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
         {
             throw new ArgumentException("each arm may appear once per seed", nameof(arms));
         }
-        return arms.Select(arm => RunArm(arm, observer, cancellation)).ToList();
+        var results = arms.Select(arm => RunArm(arm, observer, cancellation)).ToList();
+        if (evaluation.FineTune is not null)
+        {
+            // The supervised baseline of each seed: the recipe from random initialisation, with the arms' encoder shape.
+            results.AddRange(arms.GroupBy(a => a.Seed).Select(g => RunSupervised(g.First(), observer, cancellation)));
+        }
+        return results;
     }
 
     /// <summary>Every finished arm result under <paramref name="outputDir"/>, by seed then name.</summary>
@@ -188,7 +201,7 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
 
     private bool IsComplete(ArmResult r) =>
         evaluation.Poolings.All(p => HasEvaluation(r, p)) && (!evaluation.FinalPrior || r.FinalPrior is not null)
-        && (!evaluation.DenseProbe || r.DenseProbe is not null);
+        && (!evaluation.DenseProbe || r.DenseProbe is not null) && (evaluation.FineTune is null || r.FineTune is not null);
 
     // An evaluation made before the converged probe existed counts as missing, so a finished arm is re-evaluated.
     private bool HasEvaluation(ArmResult r, FeaturePooling p) =>
@@ -234,8 +247,39 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
             dense = DenseProbe.Run(model.Model.Encoder, train, test, frozen.Converged ?? new ConvergedProbeConfig(Seed: arm.Seed),
                 frozen.BatchSize, frozen.Workers, device, cancellation);
         }
-        return result with { Evaluations = evaluations, FinalPrior = finalPrior, FinalPriorOnObject = onObject, DenseProbe = dense };
+        var fineTune = result.FineTune;
+        if (evaluation.FineTune is { } recipe && fineTune is null)
+        {
+            fineTune = ComparisonFineTuning.Run(RecipeFor(recipe, arm) with { Pretrained = Path.GetFullPath(folder) }, model.Model.Encoder, train, test,
+                Path.Combine(folder, ComparisonFineTuning.Folder), observer?.OnFineTuneStart(arm.Label, arm.Seed, recipe.Epochs), cancellation);
+        }
+        return result with { Evaluations = evaluations, FinalPrior = finalPrior, FinalPriorOnObject = onObject, DenseProbe = dense, FineTune = fineTune };
     }
+
+    // The supervised baseline at the seed of arm, which lends it its encoder shape, workers and device.
+    private ArmResult RunSupervised(ComparisonArm arm, IComparisonObserver? observer, CancellationToken cancellation)
+    {
+        string folder = ArmFolder(outputDir, ComparisonFineTuning.SupervisedArm, arm.Seed);
+        string resultFile = Path.Combine(folder, ArmResultFile);
+        if (File.Exists(resultFile))
+        {
+            var done = Read(resultFile);
+            observer?.OnArmDone(done);
+            return done;
+        }
+        var recipe = RecipeFor(evaluation.FineTune!, arm) with { Encoder = arm.Config.Encoder };
+        var clock = Stopwatch.StartNew();
+        var summary = ComparisonFineTuning.Run(recipe, null, train, test, Path.Combine(folder, ComparisonFineTuning.Folder),
+            observer?.OnFineTuneStart(ComparisonFineTuning.SupervisedLabel, arm.Seed, recipe.Epochs), cancellation);
+        var result = new ArmResult(ComparisonFineTuning.SupervisedArm, ComparisonFineTuning.SupervisedLabel, 0, 0, 0, 0, 0,
+            clock.Elapsed.TotalSeconds, 0, 0, 0, new Dictionary<string, FrozenEvaluationResult>(), arm.Seed, FineTune: summary);
+        Write(resultFile, result);
+        observer?.OnArmDone(result);
+        return result;
+    }
+
+    private static FineTuneConfig RecipeFor(FineTuneConfig recipe, ComparisonArm arm) =>
+        recipe with { Seed = arm.Seed, Workers = arm.Config.Workers, Device = arm.Config.Device };
 
     private static IReadOnlyList<PriorRefresh> PriorHistory(IReadOnlyList<EpochReport> epochs) =>
         epochs.Where(e => e.Prior is not null).Select(e => new PriorRefresh(e.Epoch, e.Prior!, e.ForegroundOverlap)).ToList();

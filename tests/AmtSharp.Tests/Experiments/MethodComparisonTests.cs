@@ -240,6 +240,57 @@ public sealed class MethodComparisonTests
         Assert.Contains("another budget", why);
     }
 
+    // The paper's second claim: every arm and a supervised baseline fine-tuned with amt finetune's recipe, on the page.
+    [Fact]
+    public void TheStudyFineTunesEveryArmAndTheSupervisedBaselineAsAmtFinetuneDoes()
+    {
+        using var dir = new TestUtil.TempDir();
+        string data = Path.Combine(dir.Path, "data");
+        WriteImageFolder(data, "train", SyntheticShapesSource.Train(seed: 3, count: 160, size: 32, classes: 4));
+        WriteImageFolder(data, "test", SyntheticShapesSource.Test(seed: 3, count: 32, size: 32, classes: 4));
+        string page = Path.Combine(dir.Path, "study.md"), output = Path.Combine(dir.Path, "out");
+        string[] args =
+        [
+            "experiment", "cifar10", "--data", data, "--train-images", "160", "--epochs", "1", "--seeds", "0", "--arms", "mae",
+            "--width", "32", "--depth", "2", "--heads", "2", "--batch-size", "32", "--probe-epochs", "2", "--workers", "1",
+            "--threads", "1", "--precision", "fp32", "--finetune-epochs", "2", "-o", output, "--results", page, "--quiet",
+        ];
+        var (code, text, error) = CliHarness.Run(args);
+        Assert.True(code == 0, error + text);
+
+        var results = MethodComparison.ReadAll(output);
+        var mae = results.Single(r => r.Name == "mae");
+        var supervised = results.Single(r => r.Name == ComparisonFineTuning.SupervisedArm);
+        Assert.Equal(2, mae.FineTune!.Epochs);
+        Assert.Equal(2, supervised.FineTune!.Epochs);
+        Assert.Equal(160, mae.FineTune.TrainImages);
+        Assert.True(File.Exists(Path.Combine(MethodComparison.ArmFolder(output, ComparisonFineTuning.SupervisedArm, 0), ComparisonFineTuning.Folder, "final.json")));
+        Assert.True(File.Exists(Path.Combine(MethodComparison.ArmFolder(output, "mae", 0), ComparisonFineTuning.Folder, "final.json")));
+        string md = File.ReadAllText(page);
+        Assert.Contains("## Fine-tuning: CIFAR-10 test top-1 after end-to-end fine-tuning", md);
+        Assert.Contains("| supervised from scratch (no pretraining) | 0 |", md);
+        Assert.Contains("| MAE (random 0.75) | 0 |", md);
+        Assert.Contains("| MAE (random 0.75) | supervised from scratch (no pretraining) | 1 |", md);
+        Assert.Contains("2 epochs (warm-up 0.2), batch 128, blr 0.001, layer decay 0.75", md);
+
+        // The arm's fine-tuning is `amt finetune` with the same recipe, seed and data: the same run, to the digit.
+        string alone = Path.Combine(dir.Path, "alone");
+        var (tuned, tunedText, tunedError) = CliHarness.Run(["finetune", "-c", MethodComparison.ArmFolder(output, "mae", 0), "--data", data,
+            "--limit", "160", "--epochs", "2", "--eval-every", "1", "--seed", "0", "--workers", "1", "--threads", "1", "--precision", "fp32",
+            "-o", alone, "--quiet"]);
+        Assert.True(tuned == 0, tunedError + tunedText);
+        var final = System.Text.Json.JsonSerializer.Deserialize<AmtSharp.Training.FineTuning.FineTuneResult>(
+            File.ReadAllText(Path.Combine(alone, "final.json")), AmtSharp.Training.Runs.RunFolder.JsonOptions)!;
+        Assert.Equal(mae.FineTune.Top1, final.Top1);
+        Assert.Equal(mae.FineTune.Top5, final.Top5);
+
+        // Run again: everything is read back, nothing is trained or fine-tuned.
+        var (again, againText, againError) = CliHarness.Run([.. args.Where(a => a != "--quiet")]);
+        Assert.True(again == 0, againError);
+        Assert.DoesNotContain("fine-tuning for", againText);
+        Assert.Equal(md, File.ReadAllText(page));
+    }
+
     private static void WriteImageFolder(string root, string split, SyntheticShapesSource source)
     {
         for (int i = 0; i < source.Count; i++)
