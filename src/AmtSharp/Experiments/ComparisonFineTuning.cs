@@ -80,7 +80,9 @@ public static class ComparisonFineTuning
                 ?? throw new CheckpointException(final, "is empty");
             string configFile = Path.Combine(folder, RunFolder.ConfigFile);
             var saved = File.Exists(configFile) ? JsonSerializer.Deserialize<FineTuneConfig>(File.ReadAllText(configFile), RunFolder.JsonOptions) : null;
-            if (saved is null || Describe(saved) != Describe(recipe) || saved.Seed != recipe.Seed || done.EpochsCompleted != recipe.Epochs)
+            // From scratch the encoder's shape is part of the recipe; a pretrained one brings its own.
+            if (saved is null || Describe(saved) != Describe(recipe) || saved.Seed != recipe.Seed || done.EpochsCompleted != recipe.Epochs
+                || (encoder is null && saved.Encoder != recipe.Encoder))
             {
                 throw new CheckpointException(final, $"is a fine-tuning with another recipe or seed than this study's ({Describe(recipe)}, seed {recipe.Seed}); move the folder away to fine-tune again");
             }
