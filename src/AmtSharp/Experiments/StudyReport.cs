@@ -77,7 +77,7 @@ public static class StudyReport
         md.AppendLine("```").AppendLine();
 
         md.AppendLine("## In short").AppendLine();
-        foreach (var paragraph in StudyVerdict.Paragraphs(input, results))
+        foreach (var paragraph in StudyVerdict.Paragraphs(input, results, supervised))
         {
             md.AppendLine(paragraph).AppendLine();
         }

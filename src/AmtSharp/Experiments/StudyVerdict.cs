@@ -16,7 +16,10 @@ public static class StudyVerdict
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>One paragraph per finding, in page order.</summary>
-    public static IReadOnlyList<string> Paragraphs(StudyPageInput input, IReadOnlyList<ArmResult> results)
+    /// <param name="input">The page's settings and arm catalogue.</param>
+    /// <param name="results">The catalogue arms' results.</param>
+    /// <param name="supervised">The supervised fine-tuning baselines, if the study fine-tuned.</param>
+    public static IReadOnlyList<string> Paragraphs(StudyPageInput input, IReadOnlyList<ArmResult> results, IReadOnlyList<ArmResult>? supervised = null)
     {
         var paragraphs = new List<string>();
         var widths = new List<double>();
@@ -34,6 +37,10 @@ public static class StudyVerdict
             if (EqualCompute(baseline, family, results) is { } e)
             {
                 paragraphs.Add(e);
+            }
+            if (FineTuning(baseline, family, results, supervised ?? []) is { } f)
+            {
+                paragraphs.Add(f);
             }
         }
         if (Prior(input.Catalogue, results) is { } prior)
@@ -63,7 +70,7 @@ public static class StudyVerdict
         var diffs = Compared(family.Where(a => a.EqualFlopsOf is null), baseline, results, StudyReport.Headline);
         if (diffs.Count == 0)
         {
-            return null;
+            return OneSeed(baseline, family.Where(a => a.EqualFlopsOf is null), results, StudyReport.Headline);
         }
         widths.AddRange(diffs.Select(x => x.D.High - x.D.Low));
         int seeds = diffs.Max(x => x.D.N);
@@ -90,6 +97,41 @@ public static class StudyVerdict
                     Points(same.Min(x => x.D.Mean)), Points(same.Max(x => x.D.Mean))));
         }
         return string.Join(" ", text);
+    }
+
+    // With only one seed per pair: the differences, said to be no evidence.
+    private static string? OneSeed(ComparisonArm baseline, IEnumerable<ComparisonArm> arms, IReadOnlyList<ArmResult> results, StudyMetric metric)
+    {
+        var single = arms.Select(a => (Arm: a, D: StudyReport.Difference(results, a.Name, baseline.Name, metric)))
+            .Where(x => x.D is { N: 1 }).Select(x => $"{x.Arm.Label} {Points(x.D!.Mean)} points").ToList();
+        return single.Count == 0 ? null
+            : $"**{FamilyName(baseline)} family** (one seed, {metric.Header}) against {baseline.Label}: {string.Join("; ", single)} (one seed gives no interval: not evidence either way).";
+    }
+
+    // The paper's second claim: does the arm's pretraining fine-tune better than the baseline's, and than no pretraining?
+    private static string? FineTuning(ComparisonArm baseline, IReadOnlyList<ComparisonArm> family, IReadOnlyList<ArmResult> results,
+        IReadOnlyList<ArmResult> supervised)
+    {
+        var metric = StudyReport.FineTuned;
+        var measured = family.Where(a => a.EqualFlopsOf is null)
+            .Select(a => (Arm: a, D: StudyReport.Difference(results, a.Name, baseline.Name, metric)))
+            .Where(x => x.D is not null).Select(x => (x.Arm, D: x.D!)).ToList();
+        if (measured.Count == 0)
+        {
+            return null;
+        }
+        var parts = measured.Select(x => x.D.N < 2
+            ? $"{x.Arm.Label} {Points(x.D.Mean)} points at one seed (no interval, not evidence either way)"
+            : $"{x.Arm.Label} {Effect(x.D)}, {(x.D.Sign > 0 ? "detectably better" : x.D.Sign < 0 ? "detectably worse" : "no detectable difference")}");
+        string text = $"**Fine-tuned end to end** ({metric.Header}, against {baseline.Label}): {string.Join("; ", parts)}.";
+        double Mean(IEnumerable<ArmResult> rs) => rs.Select(metric.Value).OfType<double>().DefaultIfEmpty(double.NaN).Average();
+        double pretrained = Mean(results.Where(r => r.Name == baseline.Name)), scratch = Mean(supervised);
+        if (double.IsFinite(pretrained) && double.IsFinite(scratch))
+        {
+            text += string.Format(Inv, " With the same recipe from random initialisation the encoder reaches {0:P1}, against {1:P1} from {2}'s pretraining.",
+                scratch, pretrained, baseline.Label);
+        }
+        return text;
     }
 
     private static string? Controls(IReadOnlyList<ComparisonArm> family, IReadOnlyList<ComparisonArm> catalogue, IReadOnlyList<ArmResult> results)
@@ -147,8 +189,10 @@ public static class StudyVerdict
             return null;
         }
         return string.Format(Inv,
-            "Where the prior ends: CIFAR-10 has no object masks, but its objects are mostly near the centre. The arms that mask by attention end with {0:P0} to {1:P0} of each image's top-quartile prior cells in the central quarter (25 % is chance){2}.",
-            attention.Min(x => x.Centre!.Value), attention.Max(x => x.Centre!.Value),
+            "Where the prior ends: CIFAR-10 has no object masks, but its objects are mostly near the centre. {0} with {1} of each image's top-quartile prior cells in the central quarter (25 % is chance){2}.",
+            attention.Count == 1 ? $"The arm that masks by attention ({attention[0].Arm.Label}) ends" : "The arms that mask by attention end",
+            attention.Count == 1 ? attention[0].Centre!.Value.ToString("P0", Inv)
+                : string.Format(Inv, "{0:P0} to {1:P0}", attention.Min(x => x.Centre!.Value), attention.Max(x => x.Centre!.Value)),
             baselines.Count == 0 ? "" : "; the baselines' own final attention puts " +
                 string.Join(" and ", baselines.Select(x => string.Format(Inv, "{0:P0} there ({1})", x.Centre, x.Arm.Label))));
     }

@@ -252,7 +252,7 @@ public sealed class MethodComparisonTests
         string[] args =
         [
             "experiment", "cifar10", "--data", data, "--train-images", "160", "--epochs", "1", "--seeds", "0", "--arms", "mae",
-            "--width", "32", "--depth", "2", "--heads", "2", "--batch-size", "32", "--probe-epochs", "2", "--workers", "1",
+            "mae-random-throw", "--width", "32", "--depth", "2", "--heads", "2", "--batch-size", "32", "--probe-epochs", "2", "--workers", "1",
             "--threads", "1", "--precision", "fp32", "--finetune-epochs", "2", "-o", output, "--results", page, "--quiet",
         ];
         var (code, text, error) = CliHarness.Run(args);
@@ -271,6 +271,10 @@ public sealed class MethodComparisonTests
         Assert.Contains("| supervised from scratch (no pretraining) | 0 |", md);
         Assert.Contains("| MAE (random 0.75) | 0 |", md);
         Assert.Contains("| MAE (random 0.75) | supervised from scratch (no pretraining) | 1 |", md);
+        Assert.Contains("| MAE, random 0.45 + random throw 0.40 | MAE (random 0.75) | 1 |", md);
+        Assert.Contains("**Fine-tuned end to end** (fine-tuned top-1, against MAE (random 0.75)): MAE, random 0.45 + random throw 0.40 ", md);
+        Assert.Contains("With the same recipe from random initialisation the encoder reaches", md);
+        Assert.Contains("**MAE family** (one seed, linear probe [CLS] (converged)) against MAE (random 0.75): MAE, random 0.45 + random throw 0.40 ", md);
         Assert.Contains("2 epochs (warm-up 0.2), batch 128, blr 0.001, layer decay 0.75", md);
 
         // The arm's fine-tuning is `amt finetune` with the same recipe, seed and data: the same run, to the digit.

@@ -56,8 +56,12 @@ public sealed class StudyVerdictTests
         Assert.Contains("detectably better than SimMIM (random 0.6): SimMIM + AMT (0.44 / 0.26) (+3.0 [+3.0, +3.0])",
             string.Join("\n", StudyVerdict.Paragraphs(Page(), better)));
 
-        var oneSeed = new List<ArmResult> { Result("mae", 0, 50), Result("mae-amt", 0, 45) };
+        // One seed: the difference is shown, and said to be no evidence.
+        var oneSeed = StudyVerdict.Paragraphs(Page(), [Result("mae", 0, 50), Result("mae-amt", 0, 45)]);
+        Assert.StartsWith("**MAE family** (one seed, linear probe [CLS] (converged)) against MAE (random 0.75): MAE + AMT (0.45 / 0.40) −5.0 points (one seed gives no interval: not evidence either way).",
+            oneSeed[0]);
+        Assert.DoesNotContain("detectabl", string.Join("\n", oneSeed));
         Assert.Equal(["No arm has been compared with its baseline over two or more seeds yet, so the study supports no conclusion."],
-            StudyVerdict.Paragraphs(Page(), oneSeed));
+            StudyVerdict.Paragraphs(Page(), [Result("mae", 0, 50)]));
     }
 }
