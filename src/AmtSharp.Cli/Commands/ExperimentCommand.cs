@@ -209,7 +209,8 @@ internal static class ExperimentCommand
         File.WriteAllText(file, JsonSerializer.Serialize(record, RunFolder.JsonOptions));
     }
 
-    private static string Quote(string arg) => arg.Any(char.IsWhiteSpace) ? $"'{arg}'" : arg;
+    // As a POSIX shell reads it back: single quotes around anything with blanks or quotes, a quote inside as '\''.
+    internal static string Quote(string arg) => arg.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"') ? $"'{arg.Replace("'", "'\\''")}'" : arg;
 
     private sealed record StudyRecord(int Epochs, int TrainImages, int Width, int Depth, int Heads, int BatchSize, int ProbeEpochs, bool MaeNormPix, string Dataset);
 

@@ -68,10 +68,11 @@ public static class ComparisonFineTuning
 
     /// <summary>
     /// Fine-tunes <paramref name="encoder"/> (null: a randomly initialised encoder of <paramref name="recipe"/>'s shape)
-    /// in <paramref name="folder"/>, continuing a stopped run there, or reads a finished one back.
+    /// in <paramref name="folder"/>, continuing a stopped run there, or reads a finished one back. <paramref name="observer"/>
+    /// is asked for a progress display only when there is training to do.
     /// </summary>
     public static FineTuneSummary Run(FineTuneConfig recipe, VisionTransformer? encoder, IImageSource train, IImageSource test,
-        string folder, IFineTuneObserver? observer, CancellationToken cancellation)
+        string folder, Func<IFineTuneObserver?>? observer, CancellationToken cancellation)
     {
         string final = Path.Combine(folder, RunFolder.FinalFile);
         if (File.Exists(final))
@@ -89,7 +90,7 @@ public static class ComparisonFineTuning
             return FineTuneSummary.From(saved, done);
         }
         bool resume = new CheckpointFolder(Path.Combine(folder, "checkpoints")).List().Count > 0;
-        using var tuner = new FineTuner(recipe, train, test, encoder, folder, observer);
+        using var tuner = new FineTuner(recipe, train, test, encoder, folder, observer?.Invoke());
         return FineTuneSummary.From(tuner.Config, tuner.Train(resume, cancellation: cancellation));
     }
 }

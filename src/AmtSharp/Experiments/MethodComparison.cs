@@ -251,7 +251,7 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
         if (evaluation.FineTune is { } recipe && fineTune is null)
         {
             fineTune = ComparisonFineTuning.Run(RecipeFor(recipe, arm) with { Pretrained = Path.GetFullPath(folder) }, model.Model.Encoder, train, test,
-                Path.Combine(folder, ComparisonFineTuning.Folder), observer?.OnFineTuneStart(arm.Label, arm.Seed, recipe.Epochs), cancellation);
+                Path.Combine(folder, ComparisonFineTuning.Folder), () => observer?.OnFineTuneStart(arm.Label, arm.Seed, recipe.Epochs), cancellation);
         }
         return result with { Evaluations = evaluations, FinalPrior = finalPrior, FinalPriorOnObject = onObject, DenseProbe = dense, FineTune = fineTune };
     }
@@ -270,7 +270,7 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
         var recipe = RecipeFor(evaluation.FineTune!, arm) with { Encoder = arm.Config.Encoder };
         var clock = Stopwatch.StartNew();
         var summary = ComparisonFineTuning.Run(recipe, null, train, test, Path.Combine(folder, ComparisonFineTuning.Folder),
-            observer?.OnFineTuneStart(ComparisonFineTuning.SupervisedLabel, arm.Seed, recipe.Epochs), cancellation);
+            () => observer?.OnFineTuneStart(ComparisonFineTuning.SupervisedLabel, arm.Seed, recipe.Epochs), cancellation);
         var result = new ArmResult(ComparisonFineTuning.SupervisedArm, ComparisonFineTuning.SupervisedLabel, 0, 0, 0, 0, 0,
             clock.Elapsed.TotalSeconds, 0, 0, 0, new Dictionary<string, FrozenEvaluationResult>(), arm.Seed, FineTune: summary);
         Write(resultFile, result);

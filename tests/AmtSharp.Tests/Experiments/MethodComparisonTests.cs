@@ -295,6 +295,14 @@ public sealed class MethodComparisonTests
         Assert.Equal(md, File.ReadAllText(page));
     }
 
+    // The page lists the commands as a shell would read them back, titles with apostrophes included.
+    [Theory]
+    [InlineData("--arms", "--arms")]
+    [InlineData("The AMT study", "'The AMT study'")]
+    [InlineData("Fine-tuning the study's encoders", "'Fine-tuning the study'\\''s encoders'")]
+    public void RecordedCommandArgumentsAreShellQuoted(string arg, string quoted) =>
+        Assert.Equal(quoted, AmtSharp.Cli.Commands.ExperimentCommand.Quote(arg));
+
     private static void WriteImageFolder(string root, string split, SyntheticShapesSource source)
     {
         for (int i = 0; i < source.Count; i++)
