@@ -113,17 +113,11 @@ public static class StudyVerdict
         IReadOnlyList<ArmResult> supervised)
     {
         var metric = StudyReport.FineTuned;
-        var measured = family.Where(a => a.EqualFlopsOf is null)
-            .Select(a => (Arm: a, D: StudyReport.Difference(results, a.Name, baseline.Name, metric)))
-            .Where(x => x.D is not null).Select(x => (x.Arm, D: x.D!)).ToList();
-        if (measured.Count == 0)
+        if (Judged(family.Where(a => a.EqualFlopsOf is null), baseline, results, metric) is not { } judged)
         {
             return null;
         }
-        var parts = measured.Select(x => x.D.N < 2
-            ? $"{x.Arm.Label} {Points(x.D.Mean)} points at one seed (no interval, not evidence either way)"
-            : $"{x.Arm.Label} {Effect(x.D)}, {(x.D.Sign > 0 ? "detectably better" : x.D.Sign < 0 ? "detectably worse" : "no detectable difference")}");
-        string text = $"**Fine-tuned end to end** ({metric.Header}, against {baseline.Label}): {string.Join("; ", parts)}.";
+        string text = $"**Fine-tuned end to end** ({metric.Header}, against {baseline.Label}): {judged}.";
         double Mean(IEnumerable<ArmResult> rs) => rs.Select(metric.Value).OfType<double>().DefaultIfEmpty(double.NaN).Average();
         double pretrained = Mean(results.Where(r => r.Name == baseline.Name)), scratch = Mean(supervised);
         if (double.IsFinite(pretrained) && double.IsFinite(scratch))
@@ -164,17 +158,21 @@ public static class StudyVerdict
 
     private static string? EqualCompute(ComparisonArm baseline, IReadOnlyList<ComparisonArm> family, IReadOnlyList<ArmResult> results)
     {
-        var arms = family.Where(a => a.EqualFlopsOf is not null).ToList();
-        var measured = arms.Select(a => (Arm: a, D: StudyReport.Difference(results, a.Name, baseline.Name, StudyReport.Headline)))
-            .Where(x => x.D is not null).Select(x => (x.Arm, D: x.D!)).ToList();
-        if (measured.Count == 0)
-        {
-            return null;
-        }
-        var parts = measured.Select(x => x.D.N < 2
-            ? $"{x.Arm.Label}: {Points(x.D.Mean)} points at one seed (no interval, not evidence either way)"
-            : $"{x.Arm.Label}: {Effect(x.D)}, {(x.D.Sign > 0 ? "detectably better" : x.D.Sign < 0 ? "detectably worse" : "no detectable difference")}");
-        return $"At {baseline.Label}'s compute (epochs scaled so that the whole run, refreshes included, costs its FLOPs): {string.Join("; ", parts)}.";
+        return Judged(family.Where(a => a.EqualFlopsOf is not null), baseline, results, StudyReport.Headline) is { } judged
+            ? $"At {baseline.Label}'s compute (epochs scaled so that the whole run, refreshes included, costs its FLOPs): {judged}."
+            : null;
+    }
+
+    // Each measured arm against the reference, "label: effect, verdict"; one seed is said to be no evidence. Null: none measured.
+    private static string? Judged(IEnumerable<ComparisonArm> arms, ComparisonArm reference, IReadOnlyList<ArmResult> results, StudyMetric metric)
+    {
+        var parts = arms.Select(a => (Arm: a, D: StudyReport.Difference(results, a.Name, reference.Name, metric)))
+            .Where(x => x.D is not null)
+            .Select(x => x.D!.N < 2
+                ? $"{x.Arm.Label}: {Points(x.D.Mean)} points at one seed (no interval, not evidence either way)"
+                : $"{x.Arm.Label}: {Effect(x.D)}, {(x.D.Sign > 0 ? "detectably better" : x.D.Sign < 0 ? "detectably worse" : "no detectable difference")}")
+            .ToList();
+        return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
     private static string? Prior(IReadOnlyList<ComparisonArm> catalogue, IReadOnlyList<ArmResult> results)

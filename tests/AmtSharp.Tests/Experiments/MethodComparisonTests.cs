@@ -174,9 +174,7 @@ public sealed class MethodComparisonTests
     public void TheStudyCommandWritesAPageWithEveryArmSeedAndPairedInterval()
     {
         using var dir = new TestUtil.TempDir();
-        string data = Path.Combine(dir.Path, "data");
-        WriteImageFolder(data, "train", SyntheticShapesSource.Train(seed: 2, count: 160, size: 32, classes: 4));
-        WriteImageFolder(data, "test", SyntheticShapesSource.Test(seed: 2, count: 48, size: 32, classes: 4));
+        string data = WriteStudyData(dir.Path, seed: 2, testImages: 48);
         string page = Path.Combine(dir.Path, "study.md");
         string[] args =
         [
@@ -245,9 +243,7 @@ public sealed class MethodComparisonTests
     public void TheStudyFineTunesEveryArmAndTheSupervisedBaselineAsAmtFinetuneDoes()
     {
         using var dir = new TestUtil.TempDir();
-        string data = Path.Combine(dir.Path, "data");
-        WriteImageFolder(data, "train", SyntheticShapesSource.Train(seed: 3, count: 160, size: 32, classes: 4));
-        WriteImageFolder(data, "test", SyntheticShapesSource.Test(seed: 3, count: 32, size: 32, classes: 4));
+        string data = WriteStudyData(dir.Path, seed: 3, testImages: 32);
         string page = Path.Combine(dir.Path, "study.md"), output = Path.Combine(dir.Path, "out");
         string[] args =
         [
@@ -272,7 +268,7 @@ public sealed class MethodComparisonTests
         Assert.Contains("| MAE (random 0.75) | 0 |", md);
         Assert.Contains("| MAE (random 0.75) | supervised from scratch (no pretraining) | 1 |", md);
         Assert.Contains("| MAE, random 0.45 + random throw 0.40 | MAE (random 0.75) | 1 |", md);
-        Assert.Contains("**Fine-tuned end to end** (fine-tuned top-1, against MAE (random 0.75)): MAE, random 0.45 + random throw 0.40 ", md);
+        Assert.Contains("**Fine-tuned end to end** (fine-tuned top-1, against MAE (random 0.75)): MAE, random 0.45 + random throw 0.40: ", md);
         Assert.Contains("With the same recipe from random initialisation the encoder reaches", md);
         Assert.Contains("**MAE family** (one seed, linear probe [CLS] (converged)) against MAE (random 0.75): MAE, random 0.45 + random throw 0.40 ", md);
         Assert.Contains("2 epochs (warm-up 0.2), batch 128, blr 0.001, layer decay 0.75", md);
@@ -302,6 +298,15 @@ public sealed class MethodComparisonTests
     [InlineData("Fine-tuning the study's encoders", "'Fine-tuning the study'\\''s encoders'")]
     public void RecordedCommandArgumentsAreShellQuoted(string arg, string quoted) =>
         Assert.Equal(quoted, AmtSharp.Cli.Commands.ExperimentCommand.Quote(arg));
+
+    // A small CIFAR-like ImageFolder (160 training images of 4 shape classes at 32 px) in root/data.
+    private static string WriteStudyData(string root, int seed, int testImages)
+    {
+        string data = Path.Combine(root, "data");
+        WriteImageFolder(data, "train", SyntheticShapesSource.Train(seed: seed, count: 160, size: 32, classes: 4));
+        WriteImageFolder(data, "test", SyntheticShapesSource.Test(seed: seed, count: testImages, size: 32, classes: 4));
+        return data;
+    }
 
     private static void WriteImageFolder(string root, string split, SyntheticShapesSource source)
     {
