@@ -201,7 +201,12 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
 
     private bool IsComplete(ArmResult r) =>
         evaluation.Poolings.All(p => HasEvaluation(r, p)) && (!evaluation.FinalPrior || r.FinalPrior is not null)
-        && (!evaluation.DenseProbe || r.DenseProbe is not null) && (evaluation.FineTune is null || r.FineTune is not null);
+        && (!evaluation.DenseProbe || r.DenseProbe is not null) && HasFineTune(r);
+
+    // A fine-tuning with another recipe (another --finetune-epochs) counts as missing, so that it is looked at again
+    // and refused by name rather than reported as this recipe's result.
+    private bool HasFineTune(ArmResult r) =>
+        evaluation.FineTune is not { } recipe || r.FineTune?.Recipe == ComparisonFineTuning.Describe(recipe);
 
     // An evaluation made before the converged probe existed counts as missing, so a finished arm is re-evaluated.
     private bool HasEvaluation(ArmResult r, FeaturePooling p) =>
@@ -248,7 +253,7 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
                 frozen.BatchSize, frozen.Workers, device, cancellation);
         }
         var fineTune = result.FineTune;
-        if (evaluation.FineTune is { } recipe && fineTune is null)
+        if (evaluation.FineTune is { } recipe && !HasFineTune(result))
         {
             fineTune = ComparisonFineTuning.Run(RecipeFor(recipe, arm) with { Pretrained = Path.GetFullPath(folder) }, model.Model.Encoder, train, test,
                 Path.Combine(folder, ComparisonFineTuning.Folder), () => observer?.OnFineTuneStart(arm.Label, arm.Seed, recipe.Epochs), cancellation);
@@ -261,9 +266,9 @@ public sealed class MethodComparison(string outputDir, IImageSource train, IImag
     {
         string folder = ArmFolder(outputDir, ComparisonFineTuning.SupervisedArm, arm.Seed);
         string resultFile = Path.Combine(folder, ArmResultFile);
-        if (File.Exists(resultFile))
+        var done = File.Exists(resultFile) ? Read(resultFile) : null;
+        if (done is not null && HasFineTune(done))
         {
-            var done = Read(resultFile);
             observer?.OnArmDone(done);
             return done;
         }

@@ -289,6 +289,15 @@ public sealed class MethodComparisonTests
         Assert.True(again == 0, againError);
         Assert.DoesNotContain("fine-tuning for", againText);
         Assert.Equal(md, File.ReadAllText(page));
+
+        // Another --finetune-epochs on the same folder is refused by name, never answered with the 2-epoch results.
+        var longer = args.ToArray();
+        longer[Array.IndexOf(longer, "--finetune-epochs") + 1] = "3";
+        var (refused, _, refusal) = CliHarness.Run(longer);
+        Assert.NotEqual(0, refused);
+        Assert.Contains(Path.Combine("seed-0", "mae", ComparisonFineTuning.Folder, "final.json"), refusal);
+        Assert.Contains("another recipe", refusal);
+        Assert.Equal(md, File.ReadAllText(page));
     }
 
     // The page lists the commands as a shell would read them back, titles with apostrophes included.
