@@ -155,7 +155,7 @@ internal static class Demo
     }
 
     // The references the trained encoder must beat: the same encoder at initialisation, and a probe on raw pixels
-    // (near chance when the classes differ only in shape, not colour).
+    // (near chance when the classes differ only in outline, not in brightness or area).
     private static DemoBaselines MeasureBaselines(Pretrainer trainer, IImageSource train, IImageSource test, FrozenEvaluationConfig evaluation,
         RunReporter reporter, IPhaseProgress progress, RunFolder folder)
     {

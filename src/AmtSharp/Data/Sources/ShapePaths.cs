@@ -26,6 +26,24 @@ internal static class ShapePaths
         _ => throw new ArgumentOutOfRangeException(nameof(kind), $"only {Names.Length} shapes exist"),
     };
 
+    /// <summary>Shape <paramref name="kind"/> scaled about the origin so that its filled area is <paramref name="area"/>.</summary>
+    public static SKPath CreateWithArea(int kind, float area)
+    {
+        SKPath path = Create(kind);
+        float k = MathF.Sqrt(area / Areas.Value[kind]);
+        path.Transform(SKMatrix.CreateScale(k, k));
+        return path;
+    }
+
+    /// <summary>Each shape's filled area at radius 1, measured once by rasterising it at radius 100.</summary>
+    private static readonly Lazy<float[]> Areas = new(() => Enumerable.Range(0, Names.Length).Select(kind =>
+    {
+        const int Side = 256, Radius = 100;
+        using SKPath path = Create(kind);
+        path.Transform(SKMatrix.CreateScale(Radius, Radius).PostConcat(SKMatrix.CreateTranslation(Side / 2, Side / 2)));
+        return SyntheticShapesSource.Coverage(path, Side).Sum() / (Radius * Radius);
+    }).ToArray());
+
     /// <summary>Runs <paramref name="draw"/> on a fresh builder and returns the finished path.</summary>
     private static SKPath Build(Action<SKPathBuilder> draw, SKPathFillType fill = SKPathFillType.Winding)
     {

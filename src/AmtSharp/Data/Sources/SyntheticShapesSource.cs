@@ -10,9 +10,11 @@ public enum SyntheticStyle
     Cluttered,
 
     /// <summary>
-    /// One random background colour, a larger object (radius 34-44 % of the side) and no noise: the demo's set, where a
-    /// short run on a CPU can learn the shapes. Colours are still drawn independently of the class and the rotation is
-    /// free, so only the shape identifies it (a linear probe on raw pixels stays near chance).
+    /// A larger object (radius 34-44 % of the side) in one grey level on a flat background of another, no noise: the
+    /// demo's set, where a short run on a CPU can learn the shapes. Every shape is scaled to the same area and drawn at
+    /// any rotation, so neither brightness nor the amount of object tells the class; only the outline does (a linear
+    /// probe on raw pixels, or on an encoder at initialisation, stays near chance). Grey, because random colours weigh in
+    /// an MAE encoder's features as much as the shape does and kept kNN from gaining (docs/benchmarks.md).
     /// </summary>
     Plain,
 }
@@ -83,14 +85,15 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
         Random rng = Seeds.Random(_config.Seed, Seeds.Purpose.Synthetic, _config.FirstIndex + Check(index));
         bool plain = _config.Style == SyntheticStyle.Plain;
         var placement = ObjectPlacement.Sample(rng, s, plain ? 0.34f : 0.20f, plain ? 0.10f : 0.16f);
-        using SKPath shape = ShapePaths.Create(LabelOf(index));
+        using SKPath shape = plain ? ShapePaths.CreateWithArea(LabelOf(index), PlainArea) : ShapePaths.Create(LabelOf(index));
         shape.Transform(placement.Matrix);
 
         using var bitmap = new SKBitmap(new SKImageInfo(s, s, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(bitmap))
         {
             float backgroundLuma = plain ? Clutter.DrawPlain(canvas, rng) : Clutter.DrawBackground(canvas, rng, s);
-            using var paint = new SKPaint { IsAntialias = true, Color = ContrastingColour(rng, backgroundLuma), Style = SKPaintStyle.Fill };
+            Func<Random, SKColor> draw = plain ? RandomGrey : RandomColour;
+            using var paint = new SKPaint { IsAntialias = true, Color = ContrastingColour(rng, backgroundLuma, draw), Style = SKPaintStyle.Fill };
             canvas.DrawPath(shape, paint);
         }
         byte[] rgb = ImageDecoder.FromRgba(s, s, bitmap.GetPixelSpan()).Pixels;
@@ -102,8 +105,14 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
         return (new RgbImage(s, s, rgb), withMask ? Coverage(shape, s) : null);
     }
 
+    /// <summary>
+    /// The plain style's shape area, in units of the placement's radius squared: about the mean of the shapes' own
+    /// areas, so that none is scaled far from its drawn size.
+    /// </summary>
+    internal const float PlainArea = 1.8f;
+
     /// <summary>Antialiased coverage of the object path, 0..1 per pixel.</summary>
-    private static float[] Coverage(SKPath shape, int s)
+    internal static float[] Coverage(SKPath shape, int s)
     {
         using var alpha = new SKBitmap(new SKImageInfo(s, s, SKColorType.Alpha8, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(alpha))
@@ -125,15 +134,15 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
     }
 
     /// <summary>
-    /// A random colour whose brightness differs from the background's, so the object is visible; it depends on the
-    /// background only, never on the class.
+    /// A colour from <paramref name="draw"/> whose brightness differs from the background's, so the object is visible;
+    /// it depends on the background only, never on the class.
     /// </summary>
-    private static SKColor ContrastingColour(Random rng, float backgroundLuma)
+    private static SKColor ContrastingColour(Random rng, float backgroundLuma, Func<Random, SKColor> draw)
     {
-        SKColor colour = RandomColour(rng);
+        SKColor colour = draw(rng);
         for (int attempt = 0; attempt < 20 && Math.Abs(Luma(colour) - backgroundLuma) < 0.25f; attempt++)
         {
-            colour = RandomColour(rng);
+            colour = draw(rng);
         }
         return colour;
     }
@@ -142,6 +151,13 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
 
     internal static SKColor RandomColour(Random rng) =>
         SKColor.FromHsv((float)(rng.NextDouble() * 360), 40 + (float)rng.NextDouble() * 60, 35 + (float)rng.NextDouble() * 65);
+
+    /// <summary>A grey as bright as <see cref="RandomColour"/>'s colours can be (35-100 %).</summary>
+    internal static SKColor RandomGrey(Random rng)
+    {
+        byte v = (byte)Math.Round(255 * (0.35 + 0.65 * rng.NextDouble()));
+        return new SKColor(v, v, v);
+    }
 
     private static void AddNoise(byte[] rgb, Random rng, int amplitude)
     {
@@ -223,10 +239,10 @@ internal static class Clutter
         return (SyntheticShapesSource.Luma(first) + SyntheticShapesSource.Luma(second)) / 2;
     }
 
-    /// <summary>The plain style's background: one random colour; returns its brightness (0..1).</summary>
+    /// <summary>The plain style's background: one random grey; returns its brightness (0..1).</summary>
     public static float DrawPlain(SKCanvas canvas, Random rng)
     {
-        SKColor colour = SyntheticShapesSource.RandomColour(rng);
+        SKColor colour = SyntheticShapesSource.RandomGrey(rng);
         canvas.Clear(colour);
         return SyntheticShapesSource.Luma(colour);
     }

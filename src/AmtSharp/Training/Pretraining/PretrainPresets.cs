@@ -82,7 +82,7 @@ public static class PretrainPresets
     /// shapes well beyond its initialisation (README). Checkpoints every epoch, so an interrupted demo resumes.
     /// </summary>
     public static PretrainPreset Demo { get; } = new("demo",
-        "The demo's MAE + AMT: ViT 96 wide x 4 blocks at 32/4 px, decoder 64 x 1, norm-pix targets, AMT from half the run, 6 epochs, batch 64, blr 1.5e-3 (train on the plain shapes: amt demo, 6,000 images)",
+        "The demo's MAE + AMT: ViT 96 wide x 4 blocks at 32/4 px, decoder 64 x 1, norm-pix targets, AMT from half the run, 9 epochs, batch 64, blr 1.5e-3 (train on the plain shapes: amt demo, 6,000 images)",
         PretrainConfig.MaeAmt(new VitConfig(32, 4, 3, Width: 96, Depth: 4, Heads: 3)) with
         {
             DecoderWidth = 64,
@@ -92,10 +92,10 @@ public static class PretrainPresets
             // encoder first learns the shapes from random masking; with AMT from the start the probe did not rise (README).
             Amt = AmtConfig.ForMae() with { StartFraction = 0.5 },
             NormPixLoss = true,
-            Epochs = 6,
+            Epochs = 9,
             BatchSize = 64,
             BaseLr = 1.5e-3,
-            WarmupEpochs = 0.6,
+            WarmupEpochs = 0.9,
             CheckpointEvery = 1,
         });
 
