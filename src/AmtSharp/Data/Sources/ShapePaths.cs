@@ -41,8 +41,30 @@ internal static class ShapePaths
         const int Side = 256, Radius = 100;
         using SKPath path = Create(kind);
         path.Transform(SKMatrix.CreateScale(Radius, Radius).PostConcat(SKMatrix.CreateTranslation(Side / 2, Side / 2)));
-        return SyntheticShapesSource.Coverage(path, Side).Sum() / (Radius * Radius);
+        return Coverage(path, Side).Sum() / (Radius * Radius);
     }).ToArray());
+
+    /// <summary>Antialiased coverage of a path, 0..1 per pixel.</summary>
+    public static float[] Coverage(SKPath shape, int s)
+    {
+        using var alpha = new SKBitmap(new SKImageInfo(s, s, SKColorType.Alpha8, SKAlphaType.Premul));
+        using (var canvas = new SKCanvas(alpha))
+        {
+            canvas.Clear(SKColors.Transparent);
+            using var paint = new SKPaint { IsAntialias = true, Color = SKColors.White };
+            canvas.DrawPath(shape, paint);
+        }
+        ReadOnlySpan<byte> a = alpha.GetPixelSpan();
+        var mask = new float[s * s];
+        for (int y = 0; y < s; y++)
+        {
+            for (int x = 0; x < s; x++)
+            {
+                mask[y * s + x] = a[y * alpha.RowBytes + x] / 255f;
+            }
+        }
+        return mask;
+    }
 
     /// <summary>Runs <paramref name="draw"/> on a fresh builder and returns the finished path.</summary>
     private static SKPath Build(Action<SKPathBuilder> draw, SKPathFillType fill = SKPathFillType.Winding)

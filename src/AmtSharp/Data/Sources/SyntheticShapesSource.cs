@@ -102,7 +102,7 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
             // Plain backgrounds stay flat: with norm-pix targets, noise on them would be the only thing left to predict.
             AddNoise(rgb, rng, amplitude: 12);
         }
-        return (new RgbImage(s, s, rgb), withMask ? Coverage(shape, s) : null);
+        return (new RgbImage(s, s, rgb), withMask ? ShapePaths.Coverage(shape, s) : null);
     }
 
     /// <summary>
@@ -110,28 +110,6 @@ public sealed class SyntheticShapesSource : IImageSource, IForegroundMasks
     /// areas, so that none is scaled far from its drawn size.
     /// </summary>
     internal const float PlainArea = 1.8f;
-
-    /// <summary>Antialiased coverage of the object path, 0..1 per pixel.</summary>
-    internal static float[] Coverage(SKPath shape, int s)
-    {
-        using var alpha = new SKBitmap(new SKImageInfo(s, s, SKColorType.Alpha8, SKAlphaType.Premul));
-        using (var canvas = new SKCanvas(alpha))
-        {
-            canvas.Clear(SKColors.Transparent);
-            using var paint = new SKPaint { IsAntialias = true, Color = SKColors.White };
-            canvas.DrawPath(shape, paint);
-        }
-        ReadOnlySpan<byte> a = alpha.GetPixelSpan();
-        var mask = new float[s * s];
-        for (int y = 0; y < s; y++)
-        {
-            for (int x = 0; x < s; x++)
-            {
-                mask[y * s + x] = a[y * alpha.RowBytes + x] / 255f;
-            }
-        }
-        return mask;
-    }
 
     /// <summary>
     /// A colour from <paramref name="draw"/> whose brightness differs from the background's, so the object is visible;
